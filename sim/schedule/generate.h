@@ -1,0 +1,21 @@
+// Entry point of the schedule generators: one call for every Kind, plus the
+// caller-side check that the model's layers split evenly over the stages.
+#pragma once
+
+#include "sim/schedule/schedule.h"
+
+namespace moeplan::schedule {
+
+// pp ranks, `microbatches` per step (N, total over both directions), `chunks`
+// model chunks per device for Kind::Interleaved (v >= 2); the other kinds have
+// a fixed chunk count (1 for 1f1b/zb1p, 2 for dualpipe/dualpipev) and ignore
+// `chunks`. Throws std::invalid_argument naming the bad values and the valid
+// ranges when the kind's constraints are not met.
+Schedule generate(Kind kind, int pp, int microbatches, int chunks = 1);
+
+// Throws std::invalid_argument unless `layers` splits evenly into the
+// schedule's stage_count(s) stages (P for 1f1b/zb1p/dualpipe, P x v for
+// interleaved, 2P for dualpipev).
+void check_layers(const Schedule& s, int layers);
+
+}  // namespace moeplan::schedule
