@@ -7,11 +7,11 @@ namespace moeplan::schedule {
 namespace {
 
 // The pass suffix of the text notation: mb, then a prime for direction 1, then
-// the chunk where it is not implied by the direction (interleaved 1F1B).
-std::string pass_label(const PassRef& p) {
+// the chunk where the schedule has chunks that the direction does not imply.
+std::string pass_label(const PassRef& p, bool show_chunk) {
   std::string s = std::to_string(p.mb);
   if (p.dir == 1) s += '\'';
-  if (p.chunk != p.dir) s += fmt::format("c{}", p.chunk);
+  if (show_chunk || p.chunk != p.dir) s += fmt::format("c{}", p.chunk);
   return s;
 }
 
@@ -39,13 +39,14 @@ std::string trace_name(const Schedule& s, const ScheduleOp& op, const OpTiming& 
 
 }  // namespace
 
-std::string op_label(const ScheduleOp& op) {
+std::string op_label(const ScheduleOp& op, bool show_chunk) {
   switch (op.kind) {
-    case OpKind::F: return "F" + pass_label(op.pass);
-    case OpKind::B: return "B" + pass_label(op.pass);
-    case OpKind::Bi: return "Bi" + pass_label(op.pass);
+    case OpKind::F: return "F" + pass_label(op.pass, show_chunk);
+    case OpKind::B: return "B" + pass_label(op.pass, show_chunk);
+    case OpKind::Bi: return "Bi" + pass_label(op.pass, show_chunk);
     case OpKind::W: return "W";
-    case OpKind::FB: return "F" + pass_label(op.f) + (op.full_b ? "&B" : "&Bi") + pass_label(op.b);
+    case OpKind::FB:
+      return "F" + pass_label(op.f, show_chunk) + (op.full_b ? "&B" : "&Bi") + pass_label(op.b, show_chunk);
   }
   return "?";
 }
@@ -54,7 +55,7 @@ std::string to_text(const Schedule& s) {
   std::string text;
   for (std::size_t r = 0; r < s.ranks.size(); ++r) {
     text += fmt::format("rank {}:", r);
-    for (const ScheduleOp& op : s.ranks[r]) text += " " + op_label(op);
+    for (const ScheduleOp& op : s.ranks[r]) text += " " + op_label(op, s.kind == Kind::Interleaved);
     text += '\n';
   }
   return text;
@@ -103,7 +104,7 @@ nlohmann::json to_chrome_trace(const Schedule& s, const Timeline& t) {
                         {"tid", 0},
                         {"ts", ot.start_s * us_per_s},
                         {"dur", (ot.end_s - ot.start_s) * us_per_s},
-                        {"args", {{"op_index", i}, {"label", op_label(op)}}}});
+                        {"args", {{"op_index", i}, {"label", op_label(op, s.kind == Kind::Interleaved)}}}});
     }
   }
   return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};

@@ -5,6 +5,7 @@
 //   F3'    forward of micro-batch 3, direction 1 (DualPipe: entered at rank
 //          P-1; DualPipeV: on the way back up). A prime always means dir 1.
 //   F3c1   interleaved 1F1B: forward of micro-batch 3 through model chunk 1
+//          (interleaved schedules always print the chunk: F3c0, F3c1, ...)
 //   B3     full backward;  Bi3  input-grad-only backward;  W  weight-grad work
 //   F3&B1' forward of 3 overlapped with the backward of 1' (F3&Bi1' when the
 //          backward half is input-grad only)
@@ -20,8 +21,9 @@
 
 namespace moeplan::schedule {
 
-// One op in the text notation above, e.g. "F3'", "Bi0", "F3&B1'", "W".
-std::string op_label(const ScheduleOp& op);
+// One op in the text notation above, e.g. "F3'", "Bi0", "F3&B1'", "W";
+// `show_chunk` appends the chunk to every pass ("F3c0").
+std::string op_label(const ScheduleOp& op, bool show_chunk = false);
 
 // "rank r: op op op\n" for every rank.
 std::string to_text(const Schedule& s);
