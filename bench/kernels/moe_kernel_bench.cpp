@@ -1,0 +1,281 @@
+// moeplan-kernel-bench: the MoE kernels at DeepSeek-V3 shapes on the local GPU,
+// printed as one markdown table per GPU.
+//
+//   shapes   hidden 7168, expert intermediate 2048, 256 experts, top-8,
+//            4096 tokens per GPU -> 32768 routed rows over the local experts
+//            (EP8: 32 local experts, EP64: 4)
+//   ceilings device-to-device copy bandwidth (bytes read + written) and one dense
+//            cuBLAS BF16 GEMM with the grouped FFN's total FLOPs, both measured here
+//   timing   CUDA events around each repetition after warm-up, median reported;
+//            inputs are random (never zeros)
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dispatch/dispatch_layout_reference.h"
+#include "moe_kernels.h"
+#include "util/cuda_check.h"
+#include "util/device_buffer.h"
+
+namespace mk = moeplan::kernels;
+using mk::Bf16Bits;
+using mk::DeviceBuffer;
+using mk::E4m3Bits;
+
+namespace {
+
+constexpr int kHidden = 7168;
+constexpr int kIntermediate = 2048;
+constexpr int kExperts = 256;
+constexpr int kTopk = 8;
+constexpr int kTokens = 4096;
+constexpr int kRoutedRows = kTokens * kTopk;
+
+// Median time of `reps` runs of `work` in ms, each bracketed by its own events.
+double median_ms(const std::function<void()>& work, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) work();
+  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<cudaEvent_t> start(static_cast<std::size_t>(reps)), stop(static_cast<std::size_t>(reps));
+  for (int i = 0; i < reps; ++i) {
+    MOEPLAN_CUDA_CHECK(cudaEventCreate(&start[static_cast<std::size_t>(i)]));
+    MOEPLAN_CUDA_CHECK(cudaEventCreate(&stop[static_cast<std::size_t>(i)]));
+  }
+  for (int i = 0; i < reps; ++i) {
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(start[static_cast<std::size_t>(i)], nullptr));
+    work();
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(stop[static_cast<std::size_t>(i)], nullptr));
+  }
+  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    float elapsed = 0.0f;
+    MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&elapsed, start[static_cast<std::size_t>(i)], stop[static_cast<std::size_t>(i)]));
+    ms.push_back(elapsed);
+    MOEPLAN_CUDA_CHECK(cudaEventDestroy(start[static_cast<std::size_t>(i)]));
+    MOEPLAN_CUDA_CHECK(cudaEventDestroy(stop[static_cast<std::size_t>(i)]));
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+void check_cublas(cublasStatus_t status, const char* what) {
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    std::fprintf(stderr, "%s failed: %s\n", what, cublasGetStatusString(status));
+    std::exit(1);
+  }
+}
+
+struct Row {
+  std::string what_;
+  std::string value_;
+  std::string versus_;
+};
+
+std::string fmt(const char* format, double a, double b = 0.0, double c = 0.0) {
+  char text[160];
+  std::snprintf(text, sizeof(text), format, a, b, c);
+  return text;
+}
+
+// Counts of kRoutedRows rows over `experts` local experts, each row's expert drawn uniformly.
+std::vector<std::int32_t> random_expert_rows(int experts, std::mt19937_64& rng) {
+  std::vector<std::int32_t> rows(static_cast<std::size_t>(experts), 0);
+  std::uniform_int_distribution<int> pick(0, experts - 1);
+  for (int i = 0; i < kRoutedRows; ++i) ++rows[static_cast<std::size_t>(pick(rng))];
+  return rows;
+}
+
+}  // namespace
+
+int main() {
+  int device = 0;
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceCount(&device) != cudaSuccess || device == 0) {
+    std::fprintf(stderr, "moeplan-kernel-bench: no CUDA device present\n");
+    return 1;
+  }
+  MOEPLAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  std::mt19937_64 rng(20250101);
+  std::vector<Row> table;
+  std::uint64_t seed = 1;
+
+  // ---- ceilings: device-to-device copy and one dense BF16 GEMM -------------
+  const std::size_t copy_bytes = std::size_t{1} << 30;
+  double copy_GBps = 0.0;
+  {
+    DeviceBuffer<unsigned char> a(copy_bytes), b(copy_bytes);
+    MOEPLAN_CUDA_CHECK(cudaMemset(a.data(), 0x5a, copy_bytes));
+    const double ms = median_ms([&] {
+      MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(b.data(), a.data(), copy_bytes, cudaMemcpyDeviceToDevice, nullptr));
+    }, 3, 20);
+    copy_GBps = 2.0 * static_cast<double>(copy_bytes) / (ms * 1e-3) / 1e9;
+    table.push_back({"D2D copy 1 GiB (read+write)", fmt("%.0f GB/s", copy_GBps), "ceiling for bandwidth rows"});
+  }
+
+  const double ffn_flops = 2.0 * kRoutedRows * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
+  double dense_TFLOPs = 0.0;
+  cublasHandle_t blas = nullptr;
+  check_cublas(cublasCreate(&blas), "cublasCreate");
+  {
+    // Same FLOPs as the two projections: [32768 x 7168] . [7168 x 6144].
+    const int n_out = 3 * kIntermediate;
+    DeviceBuffer<Bf16Bits> w(static_cast<std::size_t>(n_out) * kHidden), x(static_cast<std::size_t>(kRoutedRows) * kHidden),
+        y(static_cast<std::size_t>(kRoutedRows) * n_out);
+    mk::launch_fill_uniform_bf16(w.data(), w.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
+    const float alpha = 1.0f, beta = 0.0f;
+    const double ms = median_ms([&] {
+      check_cublas(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, n_out, kRoutedRows, kHidden, &alpha, w.data(),
+                                CUDA_R_16BF, kHidden, x.data(), CUDA_R_16BF, kHidden, &beta, y.data(),
+                                CUDA_R_16BF, n_out, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+                   "dense cublasGemmEx");
+    }, 3, 20);
+    dense_TFLOPs = ffn_flops / (ms * 1e-3) / 1e12;
+    table.push_back({"dense BF16 GEMM 32768x6144x7168 (cuBLAS)", fmt("%.0f TFLOP/s (%.3f ms)", dense_TFLOPs, ms),
+                     "ceiling for grouped GEMM rows"});
+  }
+
+  // ---- grouped SwiGLU FFN, EP8 and EP64 layouts -----------------------------
+  for (int ep : {8, 64}) {
+    const int local = kExperts / ep;
+    const auto rows = random_expert_rows(local, rng);
+    const auto [min_it, max_it] = std::minmax_element(rows.begin(), rows.end());
+    DeviceBuffer<Bf16Bits> w13(static_cast<std::size_t>(local) * 2 * kIntermediate * kHidden),
+        w2(static_cast<std::size_t>(local) * kHidden * kIntermediate),
+        x(static_cast<std::size_t>(kRoutedRows) * kHidden), y(static_cast<std::size_t>(kRoutedRows) * kHidden);
+    mk::launch_fill_uniform_bf16(w13.data(), w13.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(w2.data(), w2.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
+    mk::GroupedSwigluFfn ffn(kHidden, kIntermediate, local);
+    DeviceBuffer<unsigned char> workspace(ffn.workspace_bytes(kRoutedRows));
+    for (auto path : {mk::ExpertGemmPath::grouped_batched, mk::ExpertGemmPath::per_expert_loop}) {
+      const char* name = path == mk::ExpertGemmPath::grouped_batched ? "cublasGemmGroupedBatchedEx" : "cublasGemmEx per expert";
+      try {
+        const double ms = median_ms([&] {
+          ffn.run(x.data(), rows, w13.data(), w2.data(), y.data(), workspace.data(), path, nullptr);
+        }, 3, 20);
+        const double tflops = ffn_flops / (ms * 1e-3) / 1e12;
+        table.push_back({fmt("EP%.0f grouped SwiGLU FFN, %.0f experts, rows %.0f..", ep, local, *min_it) +
+                             fmt("%.0f, ", *max_it) + name,
+                         fmt("%.0f TFLOP/s (%.3f ms)", tflops, ms), fmt("%.3f of dense (target >= 0.85)", tflops / dense_TFLOPs)});
+      } catch (const std::exception& error) {
+        table.push_back({fmt("EP%.0f grouped SwiGLU FFN, ", ep) + name, "failed", error.what()});
+      }
+    }
+    if (ep == 8) {  // the activation alone, for the breakdown
+      auto* h = reinterpret_cast<Bf16Bits*>(workspace.data());
+      mk::launch_fill_uniform_bf16(h, static_cast<std::size_t>(kRoutedRows) * 2 * kIntermediate, seed++, -2.0f, 2.0f, nullptr);
+      auto* act = h + static_cast<std::size_t>(kRoutedRows) * 2 * kIntermediate;
+      const double ms = median_ms([&] { mk::launch_swiglu(h, kRoutedRows, kIntermediate, act, nullptr); }, 3, 50);
+      const double bytes = static_cast<double>(kRoutedRows) * kIntermediate * 2 * 3;
+      table.push_back({"  of which SwiGLU activation (32768 x 2048)", fmt("%.1f us, %.0f GB/s", ms * 1e3, bytes / (ms * 1e-3) / 1e9),
+                       fmt("%.2f of copy", bytes / (ms * 1e-3) / 1e9 / copy_GBps)});
+    }
+  }
+
+  // ---- permute / unpermute-combine -----------------------------------------
+  {
+    std::vector<std::int32_t> routing;
+    std::vector<std::int32_t> experts(kExperts);
+    std::iota(experts.begin(), experts.end(), 0);
+    for (int t = 0; t < kTokens; ++t) {
+      std::shuffle(experts.begin(), experts.end(), rng);
+      routing.insert(routing.end(), experts.begin(), experts.begin() + kTopk);
+    }
+    const auto layout = mk::dispatch_layout_reference(routing, kTokens, kTopk, kExperts, 8);
+    DeviceBuffer<std::int32_t> pair_to_row{std::span<const std::int32_t>(layout.pair_to_row_)};
+    DeviceBuffer<Bf16Bits> x(static_cast<std::size_t>(kTokens) * kHidden), grouped(static_cast<std::size_t>(kRoutedRows) * kHidden),
+        out(static_cast<std::size_t>(kTokens) * kHidden);
+    DeviceBuffer<float> weights(static_cast<std::size_t>(kRoutedRows));
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
+    mk::launch_fill_uniform_bf16(grouped.data(), grouped.size(), seed++, -1.0f, 1.0f, nullptr);
+    mk::launch_fill_uniform_f32(weights.data(), weights.size(), seed++, 0.0f, 0.3f, nullptr);
+    const double bytes = static_cast<double>(kTokens + kRoutedRows) * kHidden * 2;
+    const double permute_ms = median_ms([&] {
+      mk::launch_permute(x.data(), pair_to_row.data(), kTokens, kTopk, kHidden, grouped.data(), nullptr);
+    }, 5, 100);
+    table.push_back({"permute 4096 tok x 8 -> 32768 rows x 7168 bf16", fmt("%.1f us, %.0f GB/s", permute_ms * 1e3, bytes / (permute_ms * 1e-3) / 1e9),
+                     fmt("%.2f of copy (target >= 0.7)", bytes / (permute_ms * 1e-3) / 1e9 / copy_GBps)});
+    const double combine_ms = median_ms([&] {
+      mk::launch_unpermute_combine(grouped.data(), pair_to_row.data(), weights.data(), kTokens, kTopk, kHidden, out.data(), nullptr);
+    }, 5, 100);
+    table.push_back({"unpermute+combine 32768 rows -> 4096 tok", fmt("%.1f us, %.0f GB/s", combine_ms * 1e3, bytes / (combine_ms * 1e-3) / 1e9),
+                     fmt("%.2f of copy (target >= 0.7)", bytes / (combine_ms * 1e-3) / 1e9 / copy_GBps)});
+  }
+
+  // ---- FP8 quantisation ----------------------------------------------------
+  for (int rows : {kTokens, kRoutedRows}) {
+    const int tiles = mk::fp8_tiles_per_row(kHidden);
+    DeviceBuffer<Bf16Bits> x(static_cast<std::size_t>(rows) * kHidden), back(static_cast<std::size_t>(rows) * kHidden);
+    DeviceBuffer<E4m3Bits> q(static_cast<std::size_t>(rows) * kHidden);
+    DeviceBuffer<float> scales(static_cast<std::size_t>(rows) * tiles);
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -3.0f, 3.0f, nullptr);
+    const double bytes = static_cast<double>(rows) * (kHidden * 3.0 + tiles * 4.0);
+    const double quant_ms = median_ms([&] {
+      mk::launch_fp8_quant_act_1x128(x.data(), rows, kHidden, q.data(), kHidden, scales.data(), tiles, nullptr);
+    }, 5, 100);
+    table.push_back({fmt("fp8 quant 1x128, %.0f x 7168", rows), fmt("%.1f us, %.0f GB/s", quant_ms * 1e3, bytes / (quant_ms * 1e-3) / 1e9),
+                     fmt("%.2f of copy (target >= 0.7)", bytes / (quant_ms * 1e-3) / 1e9 / copy_GBps)});
+    const double dequant_ms = median_ms([&] {
+      mk::launch_fp8_dequant_act_1x128(q.data(), kHidden, scales.data(), tiles, rows, kHidden, back.data(), nullptr);
+    }, 5, 100);
+    table.push_back({fmt("fp8 dequant 1x128, %.0f x 7168", rows), fmt("%.1f us, %.0f GB/s", dequant_ms * 1e3, bytes / (dequant_ms * 1e-3) / 1e9),
+                     fmt("%.2f of copy (target >= 0.7)", bytes / (dequant_ms * 1e-3) / 1e9 / copy_GBps)});
+  }
+  {
+    const int rows = 8 * 2 * kIntermediate;  // w13 of 8 experts: [32768 x 7168]
+    const auto blocks = static_cast<std::size_t>(mk::fp8_tiles_per_row(rows) * mk::fp8_tiles_per_row(kHidden));
+    DeviceBuffer<Bf16Bits> w(static_cast<std::size_t>(rows) * kHidden);
+    DeviceBuffer<E4m3Bits> q(w.size());
+    DeviceBuffer<float> scales(blocks);
+    mk::launch_fill_uniform_bf16(w.data(), w.size(), seed++, -0.05f, 0.05f, nullptr);
+    const double bytes = static_cast<double>(w.size()) * 3.0 + static_cast<double>(blocks) * 4.0;
+    const double ms = median_ms([&] { mk::launch_fp8_quant_weight_128x128(w.data(), rows, kHidden, q.data(), scales.data(), nullptr); }, 5, 50);
+    table.push_back({"fp8 quant 128x128, 32768 x 7168 weights", fmt("%.1f us, %.0f GB/s", ms * 1e3, bytes / (ms * 1e-3) / 1e9),
+                     fmt("%.2f of copy (target >= 0.7)", bytes / (ms * 1e-3) / 1e9 / copy_GBps)});
+  }
+
+  // ---- gating and dispatch layout -------------------------------------------
+  {
+    DeviceBuffer<float> logits(static_cast<std::size_t>(kTokens) * kExperts), bias(kExperts), weights(static_cast<std::size_t>(kRoutedRows));
+    DeviceBuffer<std::int32_t> topk(static_cast<std::size_t>(kRoutedRows));
+    mk::launch_fill_uniform_f32(logits.data(), logits.size(), seed++, -4.0f, 4.0f, nullptr);
+    mk::launch_fill_uniform_f32(bias.data(), bias.size(), seed++, -0.1f, 0.1f, nullptr);
+    mk::GatingConfig plain;
+    mk::GatingConfig node_limited;
+    node_limited.num_nodes_ = 8;
+    node_limited.max_nodes_ = 4;
+    for (const auto& [name, config] : {std::pair{"gating 4096 tok, 256 experts, 4 of 8 groups, top-8", plain},
+                                       std::pair{"gating, plus node limit M=4 of 8 nodes", node_limited}}) {
+      const double ms = median_ms([&] {
+        mk::launch_gating(logits.data(), bias.data(), kTokens, config, topk.data(), weights.data(), nullptr);
+      }, 10, 200);
+      table.push_back({name, fmt("%.1f us per 4096 tokens", ms * 1e3), ""});
+    }
+    for (int ranks : {8, 64}) {
+      DeviceBuffer<std::int32_t> expert_rows(kExperts), expert_offsets(kExperts + 1), rank_tokens(static_cast<std::size_t>(ranks)),
+          rank_offsets(static_cast<std::size_t>(ranks) + 1), pair_to_row(static_cast<std::size_t>(kRoutedRows)),
+          row_to_pair(static_cast<std::size_t>(kRoutedRows));
+      const mk::DispatchLayout layout{expert_rows.data(), expert_offsets.data(), rank_tokens.data(),
+                                      rank_offsets.data(), pair_to_row.data(),   row_to_pair.data()};
+      const double ms = median_ms([&] {
+        mk::launch_dispatch_layout(topk.data(), kTokens, kTopk, kExperts, ranks, layout, nullptr);
+      }, 10, 200);
+      table.push_back({fmt("dispatch layout 4096 x 8 -> 256 experts, %.0f ranks", ranks), fmt("%.1f us", ms * 1e3), ""});
+    }
+  }
+  check_cublas(cublasDestroy(blas), "cublasDestroy");
+
+  std::printf("\n### %s (%d SMs, %.0f GiB, CUDA runtime %d)\n\n", prop.name, prop.multiProcessorCount,
+              static_cast<double>(prop.totalGlobalMem) / (1 << 30), CUDART_VERSION);
+  std::printf("| kernel / shape | measured | versus ceiling |\n|---|---|---|\n");
+  for (const auto& row : table) std::printf("| %s | %s | %s |\n", row.what_.c_str(), row.value_.c_str(), row.versus_.c_str());
+  return 0;
+}
