@@ -12,7 +12,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 // Worked by hand from the eight-phase table of schedules.md (hp = 2, H = 4;
 // primes mark direction 1):
@@ -37,8 +37,8 @@ TEST(DualPipeSchedule, EveryRankRunsEveryMicrobatchOnceEachWayPerDirection) {
   for (int pp : {2, 4, 6, 8, 16}) {
     for (int n : {2 * pp, 2 * pp + 2, 5 * pp}) {
       const Schedule s = dualpipe(pp, n);
-      testing::expect_every_pass_once_forward_and_backward(s);
-      testing::expect_weights_match_input_grads(s);
+      test_support::expect_every_pass_once_forward_and_backward(s);
+      test_support::expect_weights_match_input_grads(s);
     }
   }
 }

@@ -12,7 +12,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 // Worked by hand from the phase table with hp -> P = 2, h -> r, H -> N = 4;
 // near = dir 0 (down), far = dir 1 (back up, primed):
@@ -33,8 +33,8 @@ TEST(DualPipeVSchedule, EveryRankRunsEveryMicrobatchOnceEachWayPerStage) {
   for (int pp : {1, 2, 3, 4, 8}) {
     for (int n : {2 * pp, 2 * pp + 1, 5 * pp}) {
       const Schedule s = dualpipev(pp, n);
-      testing::expect_every_pass_once_forward_and_backward(s);
-      testing::expect_weights_match_input_grads(s);
+      test_support::expect_every_pass_once_forward_and_backward(s);
+      test_support::expect_weights_match_input_grads(s);
     }
   }
 }

@@ -50,7 +50,7 @@ TEST(ScheduleFormat, JsonCarriesPassesAndOverlappedHalves) {
 
 TEST(ScheduleFormat, ChromeTraceHasOneProcessPerRankAndOneEventPerOp) {
   const Schedule s = one_f_one_b(2, 2);
-  const Timeline t = evaluate_timeline(s, testing::closed_form_durations());
+  const Timeline t = evaluate_timeline(s, test_support::closed_form_durations());
   const nlohmann::json trace = to_chrome_trace(s, t);
   const nlohmann::json& events = trace["traceEvents"];
   int complete = 0;
@@ -75,7 +75,7 @@ TEST(ScheduleFormat, ChromeTraceHasOneProcessPerRankAndOneEventPerOp) {
 
 TEST(ScheduleFormat, ChromeTraceNamesOverlappedAndWeightOps) {
   const Schedule s = dualpipe(2, 4);
-  const Timeline t = evaluate_timeline(s, testing::closed_form_durations());
+  const Timeline t = evaluate_timeline(s, test_support::closed_form_durations());
   const nlohmann::json trace = to_chrome_trace(s, t);
   std::vector<std::string> rank0;
   for (const nlohmann::json& e : trace["traceEvents"]) {

@@ -12,7 +12,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 TEST(InterleavedSchedule, MatchesHandWorkedOpListsForTwoRanksTwoChunks) {
   // P=2, N=4, v=2. Virtual micro-batch k: chunk (k mod 4)/2, mb (k/4)*2 + k mod 2;
@@ -26,7 +26,7 @@ TEST(InterleavedSchedule, MatchesHandWorkedOpListsForTwoRanksTwoChunks) {
 TEST(InterleavedSchedule, EveryRankRunsEveryMicrobatchOnceEachWayPerChunk) {
   for (int pp : {1, 2, 4}) {
     for (int v : {2, 3}) {
-      for (int groups : {1, 2, 3}) testing::expect_every_pass_once_forward_and_backward(interleaved(pp, groups * pp, v));
+      for (int groups : {1, 2, 3}) test_support::expect_every_pass_once_forward_and_backward(interleaved(pp, groups * pp, v));
     }
   }
 }

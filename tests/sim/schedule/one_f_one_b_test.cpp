@@ -12,7 +12,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 TEST(OneFOneBSchedule, MatchesHandWorkedOpListsForThreeRanksFourMicrobatches) {
   // Rank r: min(P-r-1, N) warm-up F, then F/B pairs, then the remaining B.
@@ -33,7 +33,7 @@ TEST(OneFOneBSchedule, WarmupIsCappedByMicrobatchCount) {
 
 TEST(OneFOneBSchedule, EveryRankRunsEveryMicrobatchOnceEachWay) {
   for (int pp : {1, 2, 4, 8}) {
-    for (int n : {1, 3, 8, 17}) testing::expect_every_pass_once_forward_and_backward(one_f_one_b(pp, n));
+    for (int n : {1, 3, 8, 17}) test_support::expect_every_pass_once_forward_and_backward(one_f_one_b(pp, n));
   }
 }
 

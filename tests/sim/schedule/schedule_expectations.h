@@ -9,7 +9,7 @@
 #include "sim/schedule/schedule.h"
 #include "sim/schedule/timeline.h"
 
-namespace moeplan::schedule::testing {
+namespace moeplan::schedule::test_support {
 
 // The durations of schedules.md's closed forms: F=1, B=2, W=1, F&B=3, Bi=F=1.
 inline OpDurations closed_form_durations() {
@@ -64,4 +64,4 @@ inline void expect_weights_match_input_grads(const Schedule& s) {
   }
 }
 
-}  // namespace moeplan::schedule::testing
+}  // namespace moeplan::schedule::test_support

@@ -15,7 +15,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 // A hand-written single-direction schedule over plain ranks (stage = rank).
 Schedule plain_schedule(int pp, int n, std::vector<std::vector<ScheduleOp>> ranks) {

@@ -13,7 +13,7 @@
 namespace moeplan::schedule {
 namespace {
 
-using testing::closed_form_durations;
+using test_support::closed_form_durations;
 
 TEST(ZB1PSchedule, MatchesHandWorkedOpListsForThreeRanksFourMicrobatches) {
   // 1F1B's order with B split into Bi + W; rank r defers its first r W's to
@@ -28,8 +28,8 @@ TEST(ZB1PSchedule, EveryRankRunsEveryMicrobatchOnceEachWayAndEveryWeightGrad) {
   for (int pp : {1, 2, 4, 8}) {
     for (int n : {1, 3, 8, 17}) {
       const Schedule s = zb1p(pp, n);
-      testing::expect_every_pass_once_forward_and_backward(s);
-      testing::expect_weights_match_input_grads(s);
+      test_support::expect_every_pass_once_forward_and_backward(s);
+      test_support::expect_weights_match_input_grads(s);
     }
   }
 }
