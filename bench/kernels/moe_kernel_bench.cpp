@@ -153,20 +153,30 @@ int main() {
     mk::launch_fill_uniform_bf16(w13.data(), w13.size(), seed++, -0.02f, 0.02f, nullptr);
     mk::launch_fill_uniform_bf16(w2.data(), w2.size(), seed++, -0.02f, 0.02f, nullptr);
     mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
-    mk::GroupedSwigluFfn ffn(kHidden, kIntermediate, local);
-    DeviceBuffer<unsigned char> workspace(ffn.workspace_bytes(kRoutedRows));
-    for (auto path : {mk::ExpertGemmPath::grouped_batched, mk::ExpertGemmPath::per_expert_loop}) {
-      const char* name = path == mk::ExpertGemmPath::grouped_batched ? "cublasGemmGroupedBatchedEx" : "cublasGemmEx per expert";
+    struct Variant {
+      const char* name_;
+      mk::ExpertGemmPath path_;
+      int streams_;
+    };
+    const Variant variants[] = {
+        {"cublasGemmGroupedBatchedEx", mk::ExpertGemmPath::grouped_batched, 1},
+        {"cublasGemmEx per expert, 1 stream", mk::ExpertGemmPath::per_expert_loop, 1},
+        {"cublasGemmEx per expert, 2 streams", mk::ExpertGemmPath::per_expert_streams, 2},
+        {"cublasGemmEx per expert, 4 streams", mk::ExpertGemmPath::per_expert_streams, 4},
+        {"cublasGemmEx per expert, 8 streams", mk::ExpertGemmPath::per_expert_streams, 8}};
+    DeviceBuffer<unsigned char> workspace(mk::GroupedSwigluFfn(kHidden, kIntermediate, local, 1).workspace_bytes(kRoutedRows));
+    for (const Variant& variant : variants) {
       try {
+        mk::GroupedSwigluFfn ffn(kHidden, kIntermediate, local, variant.streams_);
         const double ms = median_ms([&] {
-          ffn.run(x.data(), rows, w13.data(), w2.data(), y.data(), workspace.data(), path, nullptr);
+          ffn.run(x.data(), rows, w13.data(), w2.data(), y.data(), workspace.data(), variant.path_, nullptr);
         }, 3, 20);
         const double tflops = ffn_flops / (ms * 1e-3) / 1e12;
-        table.push_back({fmt("EP%.0f grouped SwiGLU FFN, %.0f experts, rows %.0f..", ep, local, *min_it) +
-                             fmt("%.0f, ", *max_it) + name,
+        table.push_back({fmt("EP%.0f SwiGLU FFN, %.0f experts, rows %.0f..", ep, local, *min_it) +
+                             fmt("%.0f, ", *max_it) + variant.name_,
                          fmt("%.0f TFLOP/s (%.3f ms)", tflops, ms), fmt("%.3f of dense (target >= 0.85)", tflops / dense_TFLOPs)});
       } catch (const std::exception& error) {
-        table.push_back({fmt("EP%.0f grouped SwiGLU FFN, ", ep) + name, "failed", error.what()});
+        table.push_back({fmt("EP%.0f SwiGLU FFN, ", ep) + variant.name_, "failed", error.what()});
       }
     }
     if (ep == 8) {  // the activation alone, for the breakdown

@@ -11,7 +11,9 @@
 //
 // The two projections run on cuBLAS (see docs/kernels-notes.md for why: it is
 // already near the dense roofline at these shapes), either as one grouped
-// batched call per projection or as one GEMM per non-empty expert.
+// batched call per projection or as one GEMM per non-empty expert, in order on
+// the caller's stream or spread over side streams. per_expert_streams is the
+// fastest on H100 at DeepSeek-V3 shapes (docs/kernels-notes.md).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -30,11 +32,13 @@ namespace moeplan::kernels {
 enum class ExpertGemmPath {
   grouped_batched,  // cublasGemmGroupedBatchedEx, one call per projection
   per_expert_loop,  // cublasGemmEx per non-empty expert, in order on the stream
+  per_expert_streams,  // per expert: gate/up, SwiGLU, down on one of num_streams side
+                       // streams (round robin), so GEMM tails and the activation overlap
 };
 
 class GroupedSwigluFfn {
  public:
-  GroupedSwigluFfn(int hidden, int intermediate, int max_experts);
+  GroupedSwigluFfn(int hidden, int intermediate, int max_experts, int num_streams = 4);
   ~GroupedSwigluFfn();
   GroupedSwigluFfn(const GroupedSwigluFfn&) = delete;
   GroupedSwigluFfn& operator=(const GroupedSwigluFfn&) = delete;
@@ -59,6 +63,13 @@ class GroupedSwigluFfn {
   void run_per_expert(const Bf16Bits* x_grouped, std::span<const std::int32_t> expert_rows,
                       const Bf16Bits* w13, const Bf16Bits* w2, Bf16Bits* y_grouped, Bf16Bits* h,
                       Bf16Bits* act, cudaStream_t stream);
+  void run_per_expert_streams(const Bf16Bits* x_grouped, std::span<const std::int32_t> expert_rows,
+                              const Bf16Bits* w13, const Bf16Bits* w2, Bf16Bits* y_grouped,
+                              Bf16Bits* h, Bf16Bits* act, cudaStream_t stream);
+  // One expert: gate/up GEMM, SwiGLU, down GEMM, all on `stream` through `handle`.
+  void run_one_expert(cublasContext* handle, const Bf16Bits* x, const Bf16Bits* w13_e,
+                      const Bf16Bits* w2_e, Bf16Bits* y, Bf16Bits* h, Bf16Bits* act, int rows,
+                      cudaStream_t stream);
 
   int hidden_;
   int intermediate_;
@@ -66,6 +77,12 @@ class GroupedSwigluFfn {
   cublasContext* cublas_ = nullptr;
   void** device_pointer_table_ = nullptr;  // 6 arrays of max_experts_ pointers
   std::vector<const void*> host_pointer_table_;
+  // Side streams of per_expert_streams, each with its own cuBLAS handle (and so
+  // its own cuBLAS workspace), forked from and joined to the caller's stream.
+  std::vector<cudaStream_t> side_streams_;
+  std::vector<cublasContext*> side_handles_;
+  std::vector<cudaEvent_t> join_events_;
+  cudaEvent_t fork_event_ = nullptr;
 };
 
 // act[r, j] = silu(h[r, j]) * h[r, I + j] for r < rows, j < I (bf16, fp32 math).

@@ -77,8 +77,11 @@ void launch_swiglu(const Bf16Bits* h, std::int64_t rows, int intermediate, Bf16B
   MOEPLAN_CUDA_CHECK_LAUNCH();
 }
 
-GroupedSwigluFfn::GroupedSwigluFfn(int hidden, int intermediate, int max_experts)
+GroupedSwigluFfn::GroupedSwigluFfn(int hidden, int intermediate, int max_experts,
+                                   int num_streams)
     : hidden_(hidden), intermediate_(intermediate), max_experts_(max_experts) {
+  MOEPLAN_REQUIRE(num_streams >= 1 && num_streams <= 16,
+                  "num_streams " + std::to_string(num_streams) + " must be in [1, 16]");
   MOEPLAN_REQUIRE(hidden > 0 && hidden % 8 == 0 && intermediate > 0 && intermediate % 8 == 0,
                   "hidden " + std::to_string(hidden) + " and intermediate " +
                       std::to_string(intermediate) + " must be positive multiples of 8");
@@ -89,9 +92,26 @@ GroupedSwigluFfn::GroupedSwigluFfn(int hidden, int intermediate, int max_experts
   MOEPLAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&device_pointer_table_),
                                 sizeof(void*) * kPointerArrays * max_experts_));
   host_pointer_table_.resize(static_cast<std::size_t>(kPointerArrays * max_experts_));
+  MOEPLAN_CUDA_CHECK(cudaEventCreateWithFlags(&fork_event_, cudaEventDisableTiming));
+  for (int s = 0; s < num_streams; ++s) {
+    cudaStream_t side = nullptr;
+    MOEPLAN_CUDA_CHECK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
+    side_streams_.push_back(side);
+    cublasHandle_t side_handle = nullptr;
+    MOEPLAN_CUBLAS_CHECK(cublasCreate(&side_handle));
+    MOEPLAN_CUBLAS_CHECK(cublasSetStream(side_handle, side));
+    side_handles_.push_back(side_handle);
+    cudaEvent_t join = nullptr;
+    MOEPLAN_CUDA_CHECK(cudaEventCreateWithFlags(&join, cudaEventDisableTiming));
+    join_events_.push_back(join);
+  }
 }
 
 GroupedSwigluFfn::~GroupedSwigluFfn() {
+  for (auto* handle : side_handles_) (void)cublasDestroy(handle);
+  for (auto side : side_streams_) (void)cudaStreamDestroy(side);
+  for (auto join : join_events_) (void)cudaEventDestroy(join);
+  if (fork_event_ != nullptr) (void)cudaEventDestroy(fork_event_);
   if (device_pointer_table_ != nullptr) (void)cudaFree(device_pointer_table_);
   if (cublas_ != nullptr) (void)cublasDestroy(cublas_);
 }
@@ -119,10 +139,60 @@ void GroupedSwigluFfn::run(const Bf16Bits* x_grouped, std::span<const std::int32
       static_cast<char*>(workspace) +
       align_up(static_cast<std::size_t>(total_rows) * 2 * intermediate_ * sizeof(Bf16Bits)));
   MOEPLAN_CUBLAS_CHECK(cublasSetStream(cublas_, stream));
-  if (path == ExpertGemmPath::grouped_batched)
-    run_grouped(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
-  else
-    run_per_expert(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
+  switch (path) {
+    case ExpertGemmPath::grouped_batched:
+      run_grouped(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
+      break;
+    case ExpertGemmPath::per_expert_loop:
+      run_per_expert(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
+      break;
+    case ExpertGemmPath::per_expert_streams:
+      run_per_expert_streams(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
+      break;
+  }
+}
+
+void GroupedSwigluFfn::run_one_expert(cublasContext* handle, const Bf16Bits* x,
+                                      const Bf16Bits* w13_e, const Bf16Bits* w2_e, Bf16Bits* y,
+                                      Bf16Bits* h, Bf16Bits* act, int rows, cudaStream_t stream) {
+  const float alpha = 1.0f, beta = 0.0f;
+  MOEPLAN_CUBLAS_CHECK(cublasGemmEx(handle, CUBLAS_OP_T, CUBLAS_OP_N, 2 * intermediate_, rows,
+                                    hidden_, &alpha, w13_e, CUDA_R_16BF, hidden_, x, CUDA_R_16BF,
+                                    hidden_, &beta, h, CUDA_R_16BF, 2 * intermediate_,
+                                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  launch_swiglu(h, rows, intermediate_, act, stream);
+  MOEPLAN_CUBLAS_CHECK(cublasGemmEx(handle, CUBLAS_OP_T, CUBLAS_OP_N, hidden_, rows,
+                                    intermediate_, &alpha, w2_e, CUDA_R_16BF, intermediate_, act,
+                                    CUDA_R_16BF, intermediate_, &beta, y, CUDA_R_16BF, hidden_,
+                                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+void GroupedSwigluFfn::run_per_expert_streams(const Bf16Bits* x_grouped,
+                                              std::span<const std::int32_t> expert_rows,
+                                              const Bf16Bits* w13, const Bf16Bits* w2,
+                                              Bf16Bits* y_grouped, Bf16Bits* h, Bf16Bits* act,
+                                              cudaStream_t stream) {
+  const auto H = static_cast<std::size_t>(hidden_);
+  const auto I = static_cast<std::size_t>(intermediate_);
+  const std::size_t num_side = side_streams_.size();
+  // Fork: every side stream waits for the work already queued on `stream`.
+  MOEPLAN_CUDA_CHECK(cudaEventRecord(fork_event_, stream));
+  for (auto side : side_streams_) MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(side, fork_event_, 0));
+  std::size_t row = 0, issued = 0;
+  for (std::size_t e = 0; e < expert_rows.size(); ++e) {
+    const int rows = expert_rows[e];
+    if (rows > 0) {
+      const std::size_t s = issued++ % num_side;
+      run_one_expert(side_handles_[s], x_grouped + row * H, w13 + e * 2 * I * H, w2 + e * H * I,
+                     y_grouped + row * H, h + row * 2 * I, act + row * I, rows, side_streams_[s]);
+    }
+    row += static_cast<std::size_t>(rows);
+  }
+  // Join: `stream` continues only after every side stream's work.
+  for (std::size_t s = 0; s < num_side; ++s) {
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(join_events_[s], side_streams_[s]));
+    MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(stream, join_events_[s], 0));
+  }
 }
 
 void GroupedSwigluFfn::run_per_expert(const Bf16Bits* x_grouped,

@@ -82,8 +82,9 @@ __device__ __forceinline__ unsigned warp_select_lanes(float lane_value, bool lan
 // Sum of the top `quota` biased scores among eligible experts [first, last),
 // summed best first starting from 0 (as the reference does). Returns false
 // when none of them is eligible.
-__device__ bool node_score_of(const float* biased_smem, int first, int last, unsigned group_mask,
-                              int experts_per_group, int quota, float& sum) {
+// Experts outside the kept groups hold -inf in biased_smem by then.
+__device__ bool node_score_of(const float* biased_smem, int first, int last, int quota,
+                              float& sum) {
   sum = 0.0f;
   bool any = false;
   float last_value = INFINITY;
@@ -92,8 +93,8 @@ __device__ bool node_score_of(const float* biased_smem, int first, int last, uns
     float best_value = -INFINITY;
     int best_index = kNoIndex;
     for (int e = first; e < last; ++e) {
-      if (((group_mask >> (e / experts_per_group)) & 1u) == 0) continue;
       const float v = biased_smem[padded(e)];
+      if (v == -INFINITY) continue;
       if (ranks_before(last_value, last_index, v, e) && ranks_before(v, e, best_value, best_index)) {
         best_value = v;
         best_index = e;
@@ -160,12 +161,20 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarpSize)
   // Phase 3: node limit. Lane n scores node n by its top (topk/M) eligible scores.
   unsigned node_mask = 0xffffffffu;
   if (p.num_nodes > 1) {
+    // Mask the experts of dropped groups in shared memory, so node scans skip them.
+#pragma unroll
+    for (int s = 0; s < kSlotsPerLane; ++s) {
+      const int e = s * kWarpSize + lane;
+      if (e < p.num_experts && ((group_mask >> (e / p.experts_per_group)) & 1u) == 0)
+        biased_smem[padded(e)] = -INFINITY;
+    }
+    __syncwarp();
     float node_score = -INFINITY;
     bool node_valid = false;
     if (lane < p.num_nodes) {
       node_valid = node_score_of(biased_smem, lane * p.experts_per_node,
-                                 (lane + 1) * p.experts_per_node, group_mask,
-                                 p.experts_per_group, p.topk / p.max_nodes, node_score);
+                                 (lane + 1) * p.experts_per_node, p.topk / p.max_nodes,
+                                 node_score);
     }
     node_mask = warp_select_lanes(node_score, node_valid, p.max_nodes, lane);
   }

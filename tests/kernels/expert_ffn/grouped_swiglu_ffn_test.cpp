@@ -43,8 +43,9 @@ void expect_ffn_matches_reference(int hidden, int intermediate,
       w2_d{std::span<const Bf16Bits>(w2)}, y_d(rows * h);
   GroupedSwigluFfn ffn(hidden, intermediate, static_cast<int>(experts));
   DeviceBuffer<unsigned char> workspace(ffn.workspace_bytes(static_cast<std::int64_t>(rows)));
-  for (ExpertGemmPath path : {ExpertGemmPath::grouped_batched, ExpertGemmPath::per_expert_loop}) {
-    SCOPED_TRACE(path == ExpertGemmPath::grouped_batched ? "grouped_batched" : "per_expert_loop");
+  for (ExpertGemmPath path : {ExpertGemmPath::grouped_batched, ExpertGemmPath::per_expert_loop,
+                              ExpertGemmPath::per_expert_streams}) {
+    SCOPED_TRACE("path " + std::to_string(static_cast<int>(path)));
     y_d.poison(0xff);
     workspace.poison(0xff);
     ffn.run(x_d.data(), expert_rows, w13_d.data(), w2_d.data(), y_d.data(), workspace.data(), path,
