@@ -12,8 +12,8 @@
 // The two projections run on cuBLAS (see docs/kernels-notes.md for why: it is
 // already near the dense roofline at these shapes), either as one grouped
 // batched call per projection or as one GEMM per non-empty expert, in order on
-// the caller's stream or spread over side streams. per_expert_streams is the
-// fastest on H100 at DeepSeek-V3 shapes (docs/kernels-notes.md).
+// the caller's stream or spread over side streams; docs/kernels-notes.md has
+// the measurements behind kDefaultExpertGemmPath.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -33,8 +33,13 @@ enum class ExpertGemmPath {
   grouped_batched,  // cublasGemmGroupedBatchedEx, one call per projection
   per_expert_loop,  // cublasGemmEx per non-empty expert, in order on the stream
   per_expert_streams,  // per expert: gate/up, SwiGLU, down on one of num_streams side
-                       // streams (round robin), so GEMM tails and the activation overlap
+                       // streams (round robin), so GEMMs of different experts overlap
+  per_expert_pipelined,  // GEMMs in order on the caller's stream, each expert's SwiGLU
+                         // on a side stream, overlapping the next expert's gate/up GEMM
 };
+
+// Fastest path measured on H100 at DeepSeek-V3 shapes (docs/kernels-notes.md).
+inline constexpr ExpertGemmPath kDefaultExpertGemmPath = ExpertGemmPath::per_expert_pipelined;
 
 class GroupedSwigluFfn {
  public:
@@ -63,6 +68,10 @@ class GroupedSwigluFfn {
   void run_per_expert(const Bf16Bits* x_grouped, std::span<const std::int32_t> expert_rows,
                       const Bf16Bits* w13, const Bf16Bits* w2, Bf16Bits* y_grouped, Bf16Bits* h,
                       Bf16Bits* act, cudaStream_t stream);
+  void run_per_expert_pipelined(const Bf16Bits* x_grouped,
+                                std::span<const std::int32_t> expert_rows, const Bf16Bits* w13,
+                                const Bf16Bits* w2, Bf16Bits* y_grouped, Bf16Bits* h,
+                                Bf16Bits* act, cudaStream_t stream);
   void run_per_expert_streams(const Bf16Bits* x_grouped, std::span<const std::int32_t> expert_rows,
                               const Bf16Bits* w13, const Bf16Bits* w2, Bf16Bits* y_grouped,
                               Bf16Bits* h, Bf16Bits* act, cudaStream_t stream);
@@ -83,6 +92,9 @@ class GroupedSwigluFfn {
   std::vector<cublasContext*> side_handles_;
   std::vector<cudaEvent_t> join_events_;
   cudaEvent_t fork_event_ = nullptr;
+  // per_expert_pipelined: gate/up done (main -> side) and act ready (side -> main), per expert.
+  std::vector<cudaEvent_t> up_done_events_;
+  std::vector<cudaEvent_t> act_ready_events_;
 };
 
 // act[r, j] = silu(h[r, j]) * h[r, I + j] for r < rows, j < I (bf16, fp32 math).

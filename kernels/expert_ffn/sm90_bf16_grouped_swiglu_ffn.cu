@@ -93,6 +93,13 @@ GroupedSwigluFfn::GroupedSwigluFfn(int hidden, int intermediate, int max_experts
                                 sizeof(void*) * kPointerArrays * max_experts_));
   host_pointer_table_.resize(static_cast<std::size_t>(kPointerArrays * max_experts_));
   MOEPLAN_CUDA_CHECK(cudaEventCreateWithFlags(&fork_event_, cudaEventDisableTiming));
+  for (int e = 0; e < max_experts_; ++e) {
+    cudaEvent_t up_done = nullptr, act_ready = nullptr;
+    MOEPLAN_CUDA_CHECK(cudaEventCreateWithFlags(&up_done, cudaEventDisableTiming));
+    MOEPLAN_CUDA_CHECK(cudaEventCreateWithFlags(&act_ready, cudaEventDisableTiming));
+    up_done_events_.push_back(up_done);
+    act_ready_events_.push_back(act_ready);
+  }
   for (int s = 0; s < num_streams; ++s) {
     cudaStream_t side = nullptr;
     MOEPLAN_CUDA_CHECK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
@@ -111,6 +118,8 @@ GroupedSwigluFfn::~GroupedSwigluFfn() {
   for (auto* handle : side_handles_) (void)cublasDestroy(handle);
   for (auto side : side_streams_) (void)cudaStreamDestroy(side);
   for (auto join : join_events_) (void)cudaEventDestroy(join);
+  for (auto event : up_done_events_) (void)cudaEventDestroy(event);
+  for (auto event : act_ready_events_) (void)cudaEventDestroy(event);
   if (fork_event_ != nullptr) (void)cudaEventDestroy(fork_event_);
   if (device_pointer_table_ != nullptr) (void)cudaFree(device_pointer_table_);
   if (cublas_ != nullptr) (void)cublasDestroy(cublas_);
@@ -146,6 +155,9 @@ void GroupedSwigluFfn::run(const Bf16Bits* x_grouped, std::span<const std::int32
     case ExpertGemmPath::per_expert_loop:
       run_per_expert(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
       break;
+    case ExpertGemmPath::per_expert_pipelined:
+      run_per_expert_pipelined(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
+      break;
     case ExpertGemmPath::per_expert_streams:
       run_per_expert_streams(x_grouped, expert_rows, w13, w2, y_grouped, h, act, stream);
       break;
@@ -165,6 +177,63 @@ void GroupedSwigluFfn::run_one_expert(cublasContext* handle, const Bf16Bits* x,
                                     intermediate_, &alpha, w2_e, CUDA_R_16BF, intermediate_, act,
                                     CUDA_R_16BF, intermediate_, &beta, y, CUDA_R_16BF, hidden_,
                                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+// Software pipeline over the non-empty experts i = 0, 1, ...:
+//   main stream : up(0) up(1) down(0) up(2) down(1) ... down(n-1)
+//   side stream :      act(0)     act(1)      act(2) ...
+// down(i) waits for act(i); act(i) waits for up(i). The GEMMs keep the tensor
+// cores busy while the memory-bound SwiGLU runs beside them.
+void GroupedSwigluFfn::run_per_expert_pipelined(const Bf16Bits* x_grouped,
+                                                std::span<const std::int32_t> expert_rows,
+                                                const Bf16Bits* w13, const Bf16Bits* w2,
+                                                Bf16Bits* y_grouped, Bf16Bits* h, Bf16Bits* act,
+                                                cudaStream_t stream) {
+  const auto H = static_cast<std::size_t>(hidden_);
+  const auto I = static_cast<std::size_t>(intermediate_);
+  const float alpha = 1.0f, beta = 0.0f;
+  cudaStream_t side = side_streams_.front();
+  struct Segment {
+    std::size_t expert_;
+    std::size_t row_;
+    int rows_;
+  };
+  std::vector<Segment> segments;
+  std::size_t row = 0;
+  for (std::size_t e = 0; e < expert_rows.size(); ++e) {
+    if (expert_rows[e] > 0) segments.push_back({e, row, expert_rows[e]});
+    row += static_cast<std::size_t>(expert_rows[e]);
+  }
+  auto up = [&](const Segment& s) {
+    MOEPLAN_CUBLAS_CHECK(cublasGemmEx(cublas_, CUBLAS_OP_T, CUBLAS_OP_N, 2 * intermediate_, s.rows_,
+                                      hidden_, &alpha, w13 + s.expert_ * 2 * I * H, CUDA_R_16BF,
+                                      hidden_, x_grouped + s.row_ * H, CUDA_R_16BF, hidden_, &beta,
+                                      h + s.row_ * 2 * I, CUDA_R_16BF, 2 * intermediate_,
+                                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  };
+  auto down = [&](const Segment& s) {
+    MOEPLAN_CUBLAS_CHECK(cublasGemmEx(cublas_, CUBLAS_OP_T, CUBLAS_OP_N, hidden_, s.rows_,
+                                      intermediate_, &alpha, w2 + s.expert_ * H * I, CUDA_R_16BF,
+                                      intermediate_, act + s.row_ * I, CUDA_R_16BF, intermediate_,
+                                      &beta, y_grouped + s.row_ * H, CUDA_R_16BF, hidden_,
+                                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  };
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    up(segments[i]);
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(up_done_events_[i], stream));
+    MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(side, up_done_events_[i], 0));
+    launch_swiglu(h + segments[i].row_ * 2 * I, segments[i].rows_, intermediate_,
+                  act + segments[i].row_ * I, side);
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(act_ready_events_[i], side));
+    if (i >= 1) {
+      MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(stream, act_ready_events_[i - 1], 0));
+      down(segments[i - 1]);
+    }
+  }
+  if (!segments.empty()) {
+    MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(stream, act_ready_events_[segments.size() - 1], 0));
+    down(segments.back());
+  }
 }
 
 void GroupedSwigluFfn::run_per_expert_streams(const Bf16Bits* x_grouped,

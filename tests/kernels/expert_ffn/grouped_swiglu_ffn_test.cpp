@@ -44,7 +44,8 @@ void expect_ffn_matches_reference(int hidden, int intermediate,
   GroupedSwigluFfn ffn(hidden, intermediate, static_cast<int>(experts));
   DeviceBuffer<unsigned char> workspace(ffn.workspace_bytes(static_cast<std::int64_t>(rows)));
   for (ExpertGemmPath path : {ExpertGemmPath::grouped_batched, ExpertGemmPath::per_expert_loop,
-                              ExpertGemmPath::per_expert_streams}) {
+                              ExpertGemmPath::per_expert_streams,
+                              ExpertGemmPath::per_expert_pipelined}) {
     SCOPED_TRACE("path " + std::to_string(static_cast<int>(path)));
     y_d.poison(0xff);
     workspace.poison(0xff);
