@@ -4,8 +4,8 @@
 //            distinct destination ranks, merged with global atomics.
 //   place  : one block per expert, plus one block for the offset arrays. Block e
 //            sums the counts of experts < e for its base row, then streams the
-//            pairs in order in passes of 32768 and compacts its own pairs with
-//            one block-wide exclusive scan per pass: stable by construction, no sort.
+//            pairs in order in tiles of 4096 and compacts its own pairs with a
+//            block-wide exclusive scan: stable by construction, no sort.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -18,8 +18,7 @@ namespace {
 
 constexpr int kCountThreads = 256;
 constexpr int kPlaceThreads = 1024;
-constexpr int kPairsPerThread = 32;  // one bit each in a 32-bit match mask
-constexpr int kPassPairs = kPlaceThreads * kPairsPerThread;
+constexpr int kPairsPerThread = 4;
 constexpr int kWarpSize = 32;
 
 __global__ void __launch_bounds__(kCountThreads)
@@ -129,25 +128,27 @@ __global__ void __launch_bounds__(kPlaceThreads)
   (void)block_exclusive_scan(lower, warp_totals_smem, base);
   if (expert_rows[expert] == 0) return;
 
-  // Stream the pairs in order in passes of kPassPairs; each thread owns
-  // kPairsPerThread consecutive pairs, loads them all before the single block
-  // scan of the pass, and keeps its matches as a bit mask.
-  for (int pass = 0; pass < num_pairs; pass += kPassPairs) {
-    const int first = pass + static_cast<int>(threadIdx.x) * kPairsPerThread;
-    unsigned match_bits = 0;
+  // Stream the pairs in order; each thread owns kPairsPerThread consecutive pairs.
+  constexpr int kTilePairs = kPlaceThreads * kPairsPerThread;
+  for (int tile = 0; tile < num_pairs; tile += kTilePairs) {
+    const int first = tile + static_cast<int>(threadIdx.x) * kPairsPerThread;
+    int matches = 0;
 #pragma unroll
     for (int j = 0; j < kPairsPerThread; ++j)
-      if (first + j < num_pairs && __ldg(topk_expert + first + j) == expert) match_bits |= 1u << j;
-    int pass_total = 0;
-    int row = base + block_exclusive_scan(__popc(match_bits), warp_totals_smem, pass_total);
-    while (match_bits != 0) {
-      const int j = __ffs(match_bits) - 1;
-      match_bits &= match_bits - 1;
-      pair_to_row[first + j] = row;
-      row_to_pair[row] = first + j;
-      ++row;
+      if (first + j < num_pairs && topk_expert[first + j] == expert) ++matches;
+    int tile_total = 0;
+    int row = base + block_exclusive_scan(matches, warp_totals_smem, tile_total);
+    if (matches != 0) {
+#pragma unroll
+      for (int j = 0; j < kPairsPerThread; ++j) {
+        if (first + j < num_pairs && topk_expert[first + j] == expert) {
+          pair_to_row[first + j] = row;
+          row_to_pair[row] = first + j;
+          ++row;
+        }
+      }
     }
-    base += pass_total;
+    base += tile_total;
   }
 }
 
