@@ -1,0 +1,20 @@
+// Shared by the subcommands: load + validate a scenario, printing all errors.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/config/scenario.h"
+#include "sim/plan/validate.h"
+
+namespace moeplan::cli {
+
+struct Loaded {
+  config::Scenario scenario;
+  plan::ValidatedPlan plan;
+};
+
+// Prints "error: file:line: field: message" lines to stderr on failure.
+std::optional<Loaded> load_and_validate(const std::string& path);
+
+}  // namespace moeplan::cli

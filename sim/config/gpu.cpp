@@ -1,0 +1,85 @@
+#include "sim/config/gpu.h"
+
+#include <fmt/format.h>
+
+#include "sim/util/check.h"
+
+namespace moeplan::config {
+
+std::string_view to_string(DType d) {
+  switch (d) {
+    case DType::FP8: return "fp8";
+    case DType::BF16: return "bf16";
+    case DType::FP32: return "fp32";
+  }
+  return "?";
+}
+
+double bytes_of(DType d) {
+  switch (d) {
+    case DType::FP8: return 1.0;
+    case DType::BF16: return 2.0;
+    case DType::FP32: return 4.0;
+  }
+  return 0.0;
+}
+
+double GpuSpec::peak(DType d) const {
+  const auto it = peak_flops.find(d);
+  MOEPLAN_CHECK(it != peak_flops.end(), "GPU {} has no peak for {}", name, to_string(d));
+  return it->second;
+}
+
+namespace {
+
+Efficiency read_efficiency(YamlReader& parent, const std::string& key) {
+  Efficiency e;
+  auto r = parent.child(key, true);
+  if (!r.valid()) return e;
+  if (auto v = r.number("value", true, 0.0)) {
+    if (*v > 1.0) r.error("value", fmt::format("{} is above 1; an efficiency is a fraction of the ceiling", *v));
+    e.value = *v;
+  }
+  if (auto s = r.text("source", true)) e.source = *s;
+  r.finish();
+  return e;
+}
+
+}  // namespace
+
+GpuSpec read_gpu(YamlReader& r) {
+  GpuSpec g;
+  if (auto n = r.text("name", true)) g.name = *n;
+  if (auto v = r.integer("sms", true, 1, 100000)) g.sms = static_cast<int>(*v);
+  auto peak = r.child("peak", true);
+  for (auto [key, d] : {std::pair{"fp8", DType::FP8}, {"bf16", DType::BF16}, {"fp32", DType::FP32}})
+    if (auto v = peak.quantity(key, Dimension::FlopsPerSecond, d == DType::BF16)) g.peak_flops[d] = *v;
+  peak.finish();
+  if (!g.peak_flops.count(DType::FP8) && g.peak_flops.count(DType::BF16))
+    g.peak_flops[DType::FP8] = g.peak_flops[DType::BF16];  // no FP8 tensor cores: runs at BF16 rate
+  if (!g.peak_flops.count(DType::FP32) && g.peak_flops.count(DType::BF16))
+    g.peak_flops[DType::FP32] = g.peak_flops[DType::BF16] / 2;
+  if (auto v = r.quantity("hbm_bandwidth", Dimension::BytesPerSecond, true)) g.hbm_Bps = *v;
+  if (auto v = r.quantity("hbm_capacity", Dimension::Bytes, true)) g.hbm_bytes = *v;
+  auto eff = r.child("efficiency", true);
+  if (eff.valid()) {
+    g.gemm = read_efficiency(eff, "gemm");
+    g.attention = read_efficiency(eff, "attention");
+    g.memory = read_efficiency(eff, "memory");
+    eff.finish();
+  }
+  r.finish();
+  return g;
+}
+
+GpuSpec load_gpu_file(const std::string& path, Diagnostics& diag) {
+  auto root = load_yaml_file(path, diag);
+  if (!root) return {};
+  YamlReader top(*root, path, "", diag);
+  auto r = top.child("gpu", true);
+  GpuSpec g = r.valid() ? read_gpu(r) : GpuSpec{};
+  top.finish();
+  return g;
+}
+
+}  // namespace moeplan::config

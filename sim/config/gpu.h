@@ -1,0 +1,39 @@
+// A GPU type: datasheet ceilings and the efficiencies the roofline applies to
+// them. Every efficiency carries where it came from; calibration data measured
+// by moeplan-run replaces them (see sim/cost/calibration.h).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "sim/config/yaml_reader.h"
+
+namespace moeplan::config {
+
+enum class DType { FP8, BF16, FP32 };
+std::string_view to_string(DType d);
+double bytes_of(DType d);
+
+struct Efficiency {
+  double value = 1.0;
+  std::string source;  // where the figure comes from (measurement, datasheet, assumption)
+};
+
+struct GpuSpec {
+  std::string name;
+  int sms = 0;
+  std::map<DType, double> peak_flops;  // dense tensor-core FLOP/s per dtype
+  double hbm_Bps = 0;
+  double hbm_bytes = 0;
+  Efficiency gemm;       // fraction of peak FLOP/s a large GEMM reaches
+  Efficiency attention;  // fraction of peak FLOP/s the attention core reaches
+  Efficiency memory;     // fraction of HBM bandwidth a streaming kernel reaches
+
+  double peak(DType d) const;
+};
+
+GpuSpec read_gpu(YamlReader& r);
+// Loads `hardware:` from a file path (a YAML file whose top level is `gpu:`).
+GpuSpec load_gpu_file(const std::string& path, Diagnostics& diag);
+
+}  // namespace moeplan::config

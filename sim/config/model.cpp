@@ -1,0 +1,141 @@
+#include "sim/config/model.h"
+
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace moeplan::config {
+
+double ModelConfig::attention_params() const {
+  const double h = hidden, qk = qk_nope_head_dim + qk_rope_head_dim;
+  const double q = q_lora_rank > 0 ? h * q_lora_rank + q_lora_rank * heads * qk : h * heads * qk;
+  const double kv_down = h * (kv_lora_rank + qk_rope_head_dim);
+  const double kv_up = static_cast<double>(kv_lora_rank) * heads * (qk_nope_head_dim + v_head_dim);
+  const double out = static_cast<double>(heads) * v_head_dim * h;
+  return q + kv_down + kv_up + out;
+}
+double ModelConfig::dense_ffn_params() const { return 3.0 * hidden * dense_intermediate; }
+double ModelConfig::expert_params() const { return 3.0 * hidden * moe_intermediate; }
+double ModelConfig::gate_params() const { return static_cast<double>(hidden) * routed_experts; }
+double ModelConfig::embedding_params() const { return static_cast<double>(vocab) * hidden; }
+
+double ModelConfig::total_params() const {
+  const double moe = gate_params() + (routed_experts + shared_experts) * expert_params();
+  const double per_moe_layer = attention_params() + moe;
+  const double per_dense_layer = attention_params() + dense_ffn_params();
+  // An MTP module: a full MoE block plus a 2h -> h projection; it shares embedding and head.
+  const double mtp = mtp_layers * (per_moe_layer + 2.0 * hidden * hidden);
+  return dense_layers * per_dense_layer + moe_layers() * per_moe_layer + mtp + 2.0 * embedding_params();
+}
+
+double ModelConfig::activated_params() const {
+  const double moe = gate_params() + (experts_per_token + shared_experts) * expert_params();
+  return dense_layers * (attention_params() + dense_ffn_params()) +
+         moe_layers() * (attention_params() + moe) + 2.0 * embedding_params();
+}
+
+namespace {
+
+void check_model(const ModelConfig& m, const std::string& file, int line, const std::string& path,
+                 Diagnostics& diag) {
+  auto err = [&](const std::string& f, const std::string& msg) {
+    diag.add(file, line, path.empty() ? f : path + "." + f, msg);
+  };
+  if (m.dense_layers > m.layers)
+    err("dense_layers", fmt::format("{} exceeds layers ({})", m.dense_layers, m.layers));
+  if (m.moe_layers() > 0) {
+    if (m.routed_experts <= 0) err("routed_experts", "MoE layers need at least one routed expert");
+    if (m.experts_per_token <= 0 || m.experts_per_token > m.routed_experts)
+      err("experts_per_token", fmt::format("{} must be in [1, routed_experts = {}]",
+                                           m.experts_per_token, m.routed_experts));
+    if (m.expert_groups <= 0 || (m.routed_experts > 0 && m.routed_experts % m.expert_groups != 0))
+      err("expert_groups", fmt::format("{} must divide routed_experts ({})", m.expert_groups,
+                                       m.routed_experts));
+    if (m.groups_per_token <= 0 || m.groups_per_token > m.expert_groups)
+      err("groups_per_token", fmt::format("{} must be in [1, expert_groups = {}]",
+                                          m.groups_per_token, m.expert_groups));
+  }
+}
+
+}  // namespace
+
+ModelConfig read_model(YamlReader& r) {
+  ModelConfig m;
+  constexpr long long kMax = 1LL << 30;
+  auto get = [&](const char* key, int& out, bool required, long long lo = 1) {
+    if (auto v = r.integer(key, required, lo, kMax)) out = static_cast<int>(*v);
+  };
+  if (auto n = r.text("name", false)) m.name = *n;
+  get("layers", m.layers, true);
+  get("dense_layers", m.dense_layers, false, 0);
+  get("hidden_size", m.hidden, true);
+  get("dense_intermediate_size", m.dense_intermediate, m.dense_layers > 0, 1);
+  get("moe_intermediate_size", m.moe_intermediate, false);
+  get("routed_experts", m.routed_experts, false, 0);
+  get("shared_experts", m.shared_experts, false, 0);
+  get("experts_per_token", m.experts_per_token, false, 0);
+  get("expert_groups", m.expert_groups, false);
+  get("groups_per_token", m.groups_per_token, false);
+  if (auto v = r.number("routed_scale", false, 0.0)) m.routed_scale = *v;
+  get("heads", m.heads, true);
+  get("q_lora_rank", m.q_lora_rank, false, 0);
+  get("kv_lora_rank", m.kv_lora_rank, true);
+  get("qk_nope_head_dim", m.qk_nope_head_dim, true);
+  get("qk_rope_head_dim", m.qk_rope_head_dim, false, 0);
+  get("v_head_dim", m.v_head_dim, true);
+  get("vocab_size", m.vocab, true);
+  get("mtp_layers", m.mtp_layers, false, 0);
+  r.finish();
+  check_model(m, r.file(), r.line_of("layers"), r.path(), r.diagnostics());
+  return m;
+}
+
+ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
+  ModelConfig m;
+  std::ifstream in(path);
+  if (!in) {
+    diag.add(path, 0, "", "cannot open the model config.json (check the path)");
+    return m;
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    diag.add(path, 0, "", fmt::format("JSON syntax error at byte {}: {}", e.byte, e.what()));
+    return m;
+  }
+  auto get = [&](const char* key, int& out, bool required) {
+    if (j.contains(key) && j[key].is_number_integer()) {
+      out = j[key].get<int>();
+    } else if (j.contains(key) && !j[key].is_null()) {
+      diag.add(path, 0, key, "expected an integer");
+    } else if (required) {
+      diag.add(path, 0, key, "missing; a HuggingFace DeepSeek-V3-style config.json has it");
+    }
+  };
+  m.name = j.value("model_type", std::string("hf-model"));
+  get("num_hidden_layers", m.layers, true);
+  get("first_k_dense_replace", m.dense_layers, false);
+  get("hidden_size", m.hidden, true);
+  get("intermediate_size", m.dense_intermediate, true);
+  get("moe_intermediate_size", m.moe_intermediate, false);
+  get("n_routed_experts", m.routed_experts, false);
+  get("n_shared_experts", m.shared_experts, false);
+  get("num_experts_per_tok", m.experts_per_token, false);
+  get("n_group", m.expert_groups, false);
+  get("topk_group", m.groups_per_token, false);
+  if (j.contains("routed_scaling_factor")) m.routed_scale = j["routed_scaling_factor"].get<double>();
+  get("num_attention_heads", m.heads, true);
+  get("q_lora_rank", m.q_lora_rank, false);
+  get("kv_lora_rank", m.kv_lora_rank, true);
+  get("qk_nope_head_dim", m.qk_nope_head_dim, true);
+  get("qk_rope_head_dim", m.qk_rope_head_dim, false);
+  get("v_head_dim", m.v_head_dim, true);
+  get("vocab_size", m.vocab, true);
+  get("num_nextn_predict_layers", m.mtp_layers, false);
+  if (m.routed_experts == 0) m.dense_layers = m.layers;
+  check_model(m, path, 0, "", diag);
+  return m;
+}
+
+}  // namespace moeplan::config

@@ -1,0 +1,69 @@
+// A scenario: model + GPU type + topology + workload + parallel plan.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/gpu.h"
+#include "sim/config/model.h"
+#include "sim/schedule/schedule.h"
+#include "sim/topology/load.h"
+
+namespace moeplan::config {
+
+struct Workload {
+  std::int64_t global_batch = 0;  // sequences per step
+  int sequence_length = 0;        // tokens per sequence
+  int micro_batch = 1;            // sequences per micro-batch
+};
+
+struct PlanConfig {
+  int pp = 1, dp = 1, ep = 1, tp = 1;
+  schedule::Kind schedule = schedule::Kind::OneFOneB;
+  int chunks = 1;          // model chunks per device (interleaved only)
+  DType precision = DType::BF16;  // GEMM precision
+  int comm_sms = 0;        // SMs held by communication kernels
+  int zero_stage = 1;      // 0: plain DP (all-reduce), 1: ZeRO-1 (reduce-scatter + all-gather)
+  std::vector<int> layers_per_stage;  // transformer layers per pipeline stage (MTP excluded)
+};
+
+enum class SimMode { Auto, Reduced, Full };
+
+struct SimulationConfig {
+  SimMode mode = SimMode::Auto;  // Auto: full up to 64 GPUs, reduced above
+  std::uint64_t seed = 1;
+};
+
+struct Scenario {
+  std::string path;
+  std::string name;
+  ModelConfig model;
+  GpuSpec gpu;
+  topology::TopologyFile topology;
+  Workload workload;
+  PlanConfig plan;
+  SimulationConfig simulation;
+  std::map<std::string, int> lines;  // dotted field -> line, for cross-field errors
+
+  int gpus() const { return plan.pp * plan.dp * plan.tp; }
+  // Micro-batches each pipeline runs per step.
+  std::int64_t microbatches() const {
+    return workload.global_batch / (static_cast<std::int64_t>(plan.dp) * workload.micro_batch);
+  }
+  std::int64_t tokens_per_step() const { return workload.global_batch * workload.sequence_length; }
+  std::int64_t tokens_per_microbatch() const {
+    return static_cast<std::int64_t>(workload.micro_batch) * workload.sequence_length;
+  }
+  int line_of(const std::string& field) const;
+  bool full_simulation() const;
+};
+
+// Parses the scenario and the files it names; every problem lands in `diag`.
+Scenario load_scenario(const std::string& path, Diagnostics& diag);
+
+// The bundled default: DeepSeek-V3 pre-training on 2048 H800 GPUs.
+std::string default_scenario_path();
+
+}  // namespace moeplan::config

@@ -1,0 +1,51 @@
+#include "sim/cost/cost_model.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace moeplan::cost {
+
+std::optional<double> Calibration::lookup(program::Part part, program::Pass pass) const {
+  const auto exact = fmt::format("{}/{}", program::to_string(part), program::to_string(pass));
+  if (auto it = compute_efficiency.find(exact); it != compute_efficiency.end()) return it->second;
+  if (auto it = compute_efficiency.find(std::string(program::to_string(part))); it != compute_efficiency.end())
+    return it->second;
+  return std::nullopt;
+}
+
+Calibration Calibration::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open the calibration file", path));
+  Calibration c;
+  try {
+    const auto j = nlohmann::json::parse(in);
+    c.source = j.value("source", path);
+    for (const auto& [k, v] : j.at("compute_efficiency").items()) {
+      const double e = v.get<double>();
+      if (!(e > 0 && e <= 1))
+        throw std::runtime_error(fmt::format("compute_efficiency.{} = {} must be in (0, 1]", k, e));
+      c.compute_efficiency[k] = e;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
+  }
+  return c;
+}
+
+double CostModel::compute_efficiency(const program::Op& op) const {
+  if (auto e = cal_.lookup(op.part, op.pass)) return *e;
+  return op.part == program::Part::AttentionCore ? gpu_.attention.value : gpu_.gemm.value;
+}
+
+double CostModel::compute_seconds(const program::Op& op) const {
+  const double flops_s = op.flops > 0 ? op.flops / (gpu_.peak(op.dtype) * compute_efficiency(op)) : 0.0;
+  const double bytes_s = op.bytes > 0 ? op.bytes / (gpu_.hbm_Bps * gpu_.memory.value) : 0.0;
+  return std::max(flops_s, bytes_s);
+}
+
+}  // namespace moeplan::cost

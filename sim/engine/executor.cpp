@@ -1,0 +1,354 @@
+#include "sim/engine/executor.h"
+
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include "sim/engine/collectives.h"
+#include "sim/engine/platform.h"
+#include "sim/topology/routing.h"
+#include "sim/util/check.h"
+
+namespace moeplan::engine {
+namespace {
+
+using program::CollectiveKind;
+using program::Op;
+using program::OpId;
+using program::OpType;
+namespace s4u = simgrid::s4u;
+
+using Matrix = std::vector<std::vector<double>>;
+
+// A collective as the executor sees it.
+struct Instance {
+  int group = -1;
+  std::vector<OpId> member_ops;  // held members' ops
+  bool live = false;             // every member held: run flow by flow
+  int signature = -1;            // otherwise: index of its isolated measurement
+};
+
+struct Signature {
+  CollectiveKind kind;
+  double bytes = 0;
+  Matrix matrix;           // all-to-all bytes, member i -> member j
+  std::vector<int> gpus;   // the group measured
+  double duration_s = 0;
+};
+
+struct StreamWaiter {
+  s4u::MutexPtr mutex;
+  s4u::ConditionVariablePtr cv;
+};
+
+class Executor {
+ public:
+  Executor(const program::Program& p, const topology::Topology& t, const cost::CostModel& cost,
+           const EngineOptions& opt)
+      : p_(p), t_(t), cost_(cost), opt_(opt), router_(t) {}
+
+  SimOutput run() {
+    index_dependencies();
+    index_collectives();
+    build_platform();
+    s4u::Actor::create("conductor", platform_->host(*gpus_.begin()), [this] { conduct(); });
+    s4u::Engine::get_instance()->run();
+    check_all_done();
+    out_.makespan_s = makespan_;
+    out_.trace.source = "simgrid";
+    out_.stats.ops = p_.ops.size();
+    out_.stats.routes = platform_->route_count();
+    return std::move(out_);
+  }
+
+ private:
+  // ---- indexing -----------------------------------------------------------------
+  void index_dependencies() {
+    const auto n = p_.ops.size();
+    remaining_.assign(n, 0);
+    done_.assign(n, false);
+    successors_.assign(n, {});
+    waiter_of_.assign(n, -1);
+    for (const auto& op : p_.ops) {
+      for (auto d : op.deps) {
+        successors_[static_cast<std::size_t>(d)].push_back(op.id);
+        ++remaining_[static_cast<std::size_t>(op.id)];
+      }
+      if (op.type == OpType::Recv) {
+        MOEPLAN_CHECK(op.deps.empty(), "recv op {} has dependencies; receives are posted eagerly", op.id);
+        recv_of_[{op.peer, op.rank, op.tag}] = op.id;
+      }
+    }
+    for (int r : p_.present_ranks()) {
+      for (int s = 0; s < 2; ++s) {
+        const int w = static_cast<int>(streams_.size());
+        streams_.push_back({r, s, {}});
+        waiters_.push_back({});
+        for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
+          const auto& op = p_.op(id);
+          if (op.type == OpType::Send || op.type == OpType::Recv) continue;
+          if (static_cast<int>(op.stream) != s) continue;
+          streams_.back().ops.push_back(id);
+          waiter_of_[static_cast<std::size_t>(id)] = w;
+        }
+      }
+      gpus_.insert(p_.rank_gpu[static_cast<std::size_t>(r)]);
+    }
+  }
+
+  void index_collectives() {
+    std::map<int, Instance> by_instance;
+    for (const auto& op : p_.ops) {
+      if (op.type != OpType::Collective) continue;
+      auto& inst = by_instance[op.instance];
+      inst.group = op.group;
+      inst.member_ops.push_back(op.id);
+    }
+    std::map<std::tuple<int, int, std::vector<double>, double>, int> signature_of;
+    for (auto& [id, inst] : by_instance) {
+      const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
+      inst.live = inst.member_ops.size() == members.size();
+      if (inst.live) {
+        ++out_.stats.live_collectives;
+        for (int r : members) gpus_.insert(gpu(r));
+        add_collective_pairs(p_.op(inst.member_ops.front()).collective, members_gpus(members), live_matrix(inst));
+      } else {
+        ++out_.stats.replayed_collectives;
+        const auto& op = p_.op(inst.member_ops.front());
+        const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(inst.group), op.send_bytes, op.bytes);
+        auto [it, inserted] = signature_of.try_emplace(key, static_cast<int>(signatures_.size()));
+        if (inserted) signatures_.push_back(make_signature(op, members));
+        inst.signature = it->second;
+      }
+      for (auto o : inst.member_ops) instance_of_op_[o] = id;
+    }
+    instances_ = std::move(by_instance);
+    out_.stats.measured_signatures = signatures_.size();
+  }
+
+  // Groups whose members see the same hop counts between each other are
+  // equivalent for the flow model on symmetric fabrics: they share one shape id.
+  int shape_of(int group) {
+    if (auto it = group_shape_.find(group); it != group_shape_.end()) return it->second;
+    const auto& members = p_.groups[static_cast<std::size_t>(group)].ranks;
+    std::vector<int> hops;
+    for (int a : members)
+      for (int b : members) hops.push_back(router_.hops(gpu(a), gpu(b)));
+    auto [it, inserted] = shape_ids_.try_emplace(std::move(hops), static_cast<int>(shape_ids_.size()));
+    return group_shape_[group] = it->second;
+  }
+
+  // Absent members are symmetric copies of the held one: member i's row is the
+  // held member's row rotated so that i plays the held member's role.
+  Signature make_signature(const Op& held, const std::vector<int>& members) {
+    Signature s{held.collective, held.bytes, {}, members_gpus(members), 0.0};
+    const int n = static_cast<int>(members.size());
+    if (held.collective == CollectiveKind::AllToAll) {
+      const int h = static_cast<int>(std::find(members.begin(), members.end(), held.rank) - members.begin());
+      s.matrix.assign(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n)));
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+          s.matrix[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] =
+              held.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
+    }
+    for (int g : s.gpus) gpus_.insert(g);
+    add_collective_pairs(s.kind, s.gpus, s.matrix);
+    return s;
+  }
+
+  Matrix live_matrix(const Instance& inst) const {
+    const auto& first = p_.op(inst.member_ops.front());
+    if (first.collective != CollectiveKind::AllToAll) return {};
+    const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
+    Matrix m(members.size());
+    for (auto id : inst.member_ops) {
+      const auto& op = p_.op(id);
+      const auto i = static_cast<std::size_t>(std::find(members.begin(), members.end(), op.rank) - members.begin());
+      m[i] = op.send_bytes;
+    }
+    return m;
+  }
+
+  void add_collective_pairs(CollectiveKind kind, const std::vector<int>& g, const Matrix& m) {
+    const std::size_t n = g.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (kind != CollectiveKind::AllToAll) {
+        pairs_.insert({g[i], g[(i + 1) % n]});
+        continue;
+      }
+      for (std::size_t j = 0; j < n; ++j)
+        if (i != j && m[i][j] > 0) pairs_.insert({g[i], g[j]});
+    }
+  }
+
+  void build_platform() {
+    for (const auto& op : p_.ops)
+      if (op.type == OpType::Send && !p_.by_rank[static_cast<std::size_t>(op.peer)].empty())
+        pairs_.insert({gpu(op.rank), gpu(op.peer)});
+    platform_ = std::make_unique<Platform>(t_, gpus_, pairs_);
+  }
+
+  // ---- the run --------------------------------------------------------------------
+  // Phase 1: time each collective signature alone. Phase 2: run the step.
+  void conduct() {
+    const double t0 = s4u::Engine::get_clock();
+    for (std::size_t s = 0; s < signatures_.size(); ++s) measure(static_cast<int>(s));
+    start_ = s4u::Engine::get_clock();
+    out_.stats.measurement_sim_s = start_ - t0;
+    for (std::size_t w = 0; w < streams_.size(); ++w) {
+      waiters_[w] = {s4u::Mutex::create(), s4u::ConditionVariable::create()};
+      const auto& st = streams_[w];
+      if (st.ops.empty()) continue;
+      s4u::Actor::create(fmt::format("r{}-{}", st.rank, st.stream), platform_->host(gpu(st.rank)),
+                         [this, w] { run_stream(static_cast<int>(w)); });
+    }
+    for (const auto& op : p_.ops)
+      if (op.type == OpType::Send && remaining_[static_cast<std::size_t>(op.id)] == 0) start_transfer(op.id);
+  }
+
+  void measure(int s) {
+    auto& sig = signatures_[static_cast<std::size_t>(s)];
+    const double t0 = s4u::Engine::get_clock();
+    const int n = static_cast<int>(sig.gpus.size());
+    std::vector<s4u::ActorPtr> actors;
+    for (int i = 0; i < n; ++i)
+      actors.push_back(s4u::Actor::create(fmt::format("m{}-{}", s, i), platform_->host(sig.gpus[static_cast<std::size_t>(i)]),
+                                          [&sig, s, i, n] { run_collective_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.matrix); }));
+    for (auto& a : actors) a->join();
+    sig.duration_s = s4u::Engine::get_clock() - t0;
+  }
+
+  void run_stream(int w) {
+    const auto& st = streams_[static_cast<std::size_t>(w)];
+    auto& waiter = waiters_[static_cast<std::size_t>(w)];
+    for (auto id : st.ops) {
+      wait_ready(waiter, id);
+      const double begin = s4u::Engine::get_clock();
+      const auto& op = p_.op(id);
+      if (op.type == OpType::Compute) {
+        const double seconds = cost_.compute_seconds(op);
+        if (seconds > 0) s4u::this_actor::execute(seconds * kHostSpeed);
+      } else {
+        run_collective(op);
+      }
+      complete(id, begin, s4u::Engine::get_clock());
+    }
+  }
+
+  void run_collective(const Op& op) {
+    const auto& inst = instances_.at(instance_of_op_.at(op.id));
+    if (!inst.live) {
+      s4u::this_actor::sleep_for(signatures_[static_cast<std::size_t>(inst.signature)].duration_s);
+      return;
+    }
+    const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
+    const int me = static_cast<int>(std::find(members.begin(), members.end(), op.rank) - members.begin());
+    const auto matrix = op.collective == CollectiveKind::AllToAll ? live_matrix(inst) : Matrix{};
+    run_collective_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()),
+                          op.bytes, matrix);
+  }
+
+  void wait_ready(StreamWaiter& w, OpId id) {
+    if (remaining_[static_cast<std::size_t>(id)] == 0) return;
+    std::unique_lock lock(*w.mutex);
+    while (remaining_[static_cast<std::size_t>(id)] > 0) w.cv->wait(lock);
+  }
+
+  void start_transfer(OpId send_id) {
+    const auto& op = p_.op(send_id);
+    ++out_.stats.transfers;
+    s4u::Actor::create(fmt::format("x{}", send_id), platform_->host(gpu(op.rank)), [this, send_id] {
+      const auto& send = p_.op(send_id);
+      const double begin = s4u::Engine::get_clock();
+      const auto it = recv_of_.find({send.rank, send.peer, send.tag});
+      if (it != recv_of_.end())
+        s4u::Comm::sendto(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer)),
+                          static_cast<std::uint64_t>(send.bytes));
+      const double end = s4u::Engine::get_clock();
+      complete(send_id, begin, end);
+      if (it != recv_of_.end()) complete(it->second, begin, end);
+    });
+  }
+
+  void complete(OpId id, double begin, double end) {
+    const auto i = static_cast<std::size_t>(id);
+    MOEPLAN_CHECK(!done_[i], "op {} completed twice", id);
+    done_[i] = true;
+    const auto& op = p_.op(id);
+    out_.trace.records.push_back({id, op.rank, op.stream, begin - start_, end - start_});
+    makespan_ = std::max(makespan_, end - start_);
+    for (auto succ : successors_[i]) {
+      if (--remaining_[static_cast<std::size_t>(succ)] > 0) continue;
+      if (p_.op(succ).type == OpType::Send) {
+        start_transfer(succ);
+      } else if (const int w = waiter_of_[static_cast<std::size_t>(succ)]; w >= 0) {
+        waiters_[static_cast<std::size_t>(w)].cv->notify_all();
+      }
+    }
+    ++completed_;
+    if (opt_.progress && completed_ * 20 / p_.ops.size() != (completed_ - 1) * 20 / p_.ops.size())
+      opt_.progress(static_cast<double>(completed_) / static_cast<double>(p_.ops.size()));
+  }
+
+  void check_all_done() const {
+    for (const auto& st : streams_)
+      for (auto id : st.ops)
+        MOEPLAN_CHECK(done_[static_cast<std::size_t>(id)],
+                      "simulation ended with rank {} stream {} stuck at op {} ({} dependencies unmet): the program "
+                      "deadlocks", st.rank, st.stream, id, remaining_[static_cast<std::size_t>(id)]);
+  }
+
+  int gpu(int rank) const { return p_.rank_gpu[static_cast<std::size_t>(rank)]; }
+  std::vector<int> members_gpus(const std::vector<int>& ranks) const {
+    std::vector<int> g;
+    for (int r : ranks) g.push_back(gpu(r));
+    return g;
+  }
+
+  struct StreamOps {
+    int rank;
+    int stream;
+    std::vector<OpId> ops;
+  };
+
+  const program::Program& p_;
+  const topology::Topology& t_;
+  const cost::CostModel& cost_;
+  EngineOptions opt_;
+  topology::Router router_;
+  std::vector<int> remaining_;
+  std::vector<bool> done_;
+  std::vector<std::vector<OpId>> successors_;
+  std::vector<int> waiter_of_;
+  std::vector<StreamOps> streams_;
+  std::vector<StreamWaiter> waiters_;
+  std::map<std::tuple<int, int, int>, OpId> recv_of_;
+  std::map<int, Instance> instances_;
+  std::unordered_map<OpId, int> instance_of_op_;
+  std::vector<Signature> signatures_;
+  std::map<int, int> group_shape_;
+  std::map<std::vector<int>, int> shape_ids_;
+  std::set<int> gpus_;
+  std::set<std::pair<int, int>> pairs_;
+  std::unique_ptr<Platform> platform_;
+  SimOutput out_;
+  double start_ = 0, makespan_ = 0;
+  std::size_t completed_ = 0;
+};
+
+}  // namespace
+
+SimOutput run_program(const program::Program& p, const topology::Topology& t, const cost::CostModel& cost,
+                      const EngineOptions& opt) {
+  int argc = 1;
+  char name[] = "moeplan";
+  char* argv[] = {name, nullptr};
+  xbt_log_control_set("root.thresh:critical");
+  s4u::Engine engine(&argc, argv);
+  configure_network_model();
+  return Executor(p, t, cost, opt).run();
+}
+
+}  // namespace moeplan::engine

@@ -1,0 +1,45 @@
+// Runs a program on SimGrid: one actor per (rank, stream) executes that
+// stream's ops in program order, each after its dependencies; compute ops are
+// host executions lasting the cost model's time; point-to-point transfers are
+// flows over the platform; collectives run their algorithm (collectives.h)
+// across member actors. In a reduced program, a collective whose members are
+// not all held is timed once in isolation per traffic signature (kind, bytes,
+// and the hop-count matrix of its members, so groups that the fabric treats
+// alike share one measurement) before the step starts, and replayed as a delay.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "sim/cost/cost_model.h"
+#include "sim/program/program.h"
+#include "sim/topology/topology.h"
+#include "sim/trace/trace.h"
+
+namespace moeplan::engine {
+
+struct EngineStats {
+  std::size_t ops = 0;
+  std::size_t live_collectives = 0;      // collective instances simulated flow by flow
+  std::size_t replayed_collectives = 0;  // instances replayed from an isolated measurement
+  std::size_t measured_signatures = 0;   // isolated measurements taken
+  std::size_t transfers = 0;             // point-to-point transfers
+  std::size_t routes = 0;
+  double measurement_sim_s = 0;          // simulated time spent on isolated measurements
+};
+
+struct SimOutput {
+  trace::Trace trace;
+  double makespan_s = 0;
+  EngineStats stats;
+};
+
+struct EngineOptions {
+  std::function<void(double fraction_done)> progress;  // called as ops complete (every ~5%)
+};
+
+// One SimGrid engine per process: call at most once per process.
+SimOutput run_program(const program::Program& p, const topology::Topology& t, const cost::CostModel& cost,
+                      const EngineOptions& opt = {});
+
+}  // namespace moeplan::engine

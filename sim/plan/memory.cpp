@@ -1,0 +1,67 @@
+#include "sim/plan/memory.h"
+
+#include <algorithm>
+
+#include "sim/schedule/timeline.h"
+#include "sim/workload/layer_work.h"
+
+namespace moeplan::plan {
+
+MemoryBreakdown rank_memory(const config::Scenario& sc, const schedule::Schedule& sched,
+                            const StageLayers& layers, int pipe_rank) {
+  const auto& m = sc.model;
+  const auto& plan = sc.plan;
+  MemoryBreakdown mb;
+  mb.pipe_rank = pipe_rank;
+  double dense_params = 0, expert_params = 0, act_per_token = 0;
+  // The stages this rank holds: one per chunk (DualPipe: both copies).
+  for (int c = 0; c < sched.chunks; ++c) {
+    const schedule::PassRef p{c, c, 0};
+    const int stage = schedule::stage_of(sched, pipe_rank, p);
+    const int stage_in_model = stage % layers.stages();
+    for (int l : layers.layers[static_cast<std::size_t>(stage_in_model)]) {
+      const bool moe = l >= m.dense_layers;
+      dense_params += m.attention_params() + (moe ? m.gate_params() + m.shared_experts * m.expert_params()
+                                                  : m.dense_ffn_params());
+      if (moe) expert_params += (static_cast<double>(m.routed_experts) / plan.ep) * m.expert_params();
+    }
+    if (stage_in_model == 0) dense_params += m.embedding_params();
+    if (stage_in_model == layers.stages() - 1) {
+      dense_params += m.embedding_params();  // output head
+      dense_params += m.mtp_layers * (m.attention_params() + m.gate_params() +
+                                      m.shared_experts * m.expert_params() + 2.0 * m.hidden * m.hidden);
+      expert_params += m.mtp_layers * (static_cast<double>(m.routed_experts) / plan.ep) * m.expert_params();
+    }
+  }
+  // Activations: the heaviest stage this rank holds, per micro-batch.
+  for (int c = 0; c < sched.chunks; ++c) {
+    const int stage = schedule::stage_of(sched, pipe_rank, {c, c, 0}) % layers.stages();
+    double per_token = 0;
+    for (int l : layers.layers[static_cast<std::size_t>(stage)])
+      per_token += workload::saved_activation_bytes_per_token(m, l >= m.dense_layers, plan.precision);
+    if (stage == layers.stages() - 1) per_token += m.mtp_layers * workload::saved_activation_bytes_per_token(m, true, plan.precision);
+    act_per_token = std::max(act_per_token, per_token);
+  }
+  mb.params = dense_params + expert_params;
+  // BF16 weights; FP32 gradients; FP32 master weights + two BF16 AdamW moments
+  // (DeepSeek-V3 report), sharded by ZeRO-1 over each parameter's DP group.
+  const double dense_shard = plan.zero_stage >= 1 ? plan.dp : 1;
+  const double expert_shard = plan.zero_stage >= 1 ? std::max(1, plan.dp / plan.ep) : 1;
+  mb.weights_bytes = 2.0 * mb.params;
+  mb.gradients_bytes = 4.0 * mb.params;
+  mb.optimizer_bytes = 8.0 * (dense_params / dense_shard + expert_params / expert_shard);
+  mb.activations_in_flight = schedule::peak_activations(sched).at(static_cast<std::size_t>(pipe_rank));
+  mb.activations_bytes = mb.activations_in_flight * act_per_token * static_cast<double>(sc.tokens_per_microbatch());
+  return mb;
+}
+
+MemoryBreakdown peak_memory(const config::Scenario& sc, const schedule::Schedule& sched, const StageLayers& layers) {
+  MemoryBreakdown best;
+  for (int r = 0; r < sched.pp; ++r) {
+    auto m = rank_memory(sc, sched, layers, r);
+    if (r == 0 || m.total_bytes() > best.total_bytes()) best = m;
+  }
+  return best;
+}
+
+}  // namespace moeplan::plan

@@ -1,0 +1,94 @@
+#include "sim/plan/validate.h"
+
+#include <fmt/format.h>
+#include <numeric>
+
+#include "sim/schedule/generate.h"
+#include "sim/util/units.h"
+
+namespace moeplan::plan {
+namespace {
+
+int stage_count_for(const config::PlanConfig& p) {
+  switch (p.schedule) {
+    case schedule::Kind::Interleaved: return p.pp * p.chunks;
+    case schedule::Kind::DualPipeV: return 2 * p.pp;
+    default: return p.pp;
+  }
+}
+
+}  // namespace
+
+std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
+  const auto before = diag.size();
+  const auto& p = sc.plan;
+  const auto& m = sc.model;
+  auto err = [&](const std::string& field, const std::string& msg) {
+    diag.add(sc.path, sc.line_of(field), field, msg);
+  };
+  const int gpus = sc.topology.topology.gpu_count();
+  if (p.tp != 1)
+    err("plan.tp", fmt::format("{}: tensor parallelism is not modelled yet; use tp: 1 "
+                               "(DeepSeek-V3 trains without TP)", p.tp));
+  if (gpus > 0 && sc.gpus() != gpus)
+    err("plan.pp", fmt::format("pp x dp x tp = {} x {} x {} = {} ranks, but the topology {} has {} GPUs; "
+                               "choose sizes whose product is {}", p.pp, p.dp, p.tp, sc.gpus(),
+                               sc.topology.path, gpus, gpus));
+  if (m.moe_layers() > 0) {
+    if (p.dp % p.ep != 0)
+      err("plan.ep", fmt::format("ep = {} must divide dp = {}: an expert-parallel group is formed from "
+                                 "data-parallel ranks of one pipeline stage", p.ep, p.dp));
+    if (m.routed_experts % p.ep != 0)
+      err("plan.ep", fmt::format("ep = {} must divide the {} routed experts; valid: a divisor of {}",
+                                 p.ep, m.routed_experts, m.routed_experts));
+  }
+  if (sc.workload.global_batch % (static_cast<std::int64_t>(p.dp) * sc.workload.micro_batch) != 0)
+    err("workload.global_batch",
+        fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
+                    "each pipeline must run a whole number of micro-batches",
+                    sc.workload.global_batch, p.dp, sc.workload.micro_batch));
+  const int stages = stage_count_for(p);
+  if (!p.layers_per_stage.empty()) {
+    const int sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), 0);
+    if (static_cast<int>(p.layers_per_stage.size()) != stages || sum != m.layers)
+      err("plan.layers_per_stage",
+          fmt::format("{} entries summing to {}; expected {} entries (one per pipeline stage) summing to "
+                      "the model's {} layers", p.layers_per_stage.size(), sum, stages, m.layers));
+    for (int n : p.layers_per_stage)
+      if (n < 1) err("plan.layers_per_stage", "every stage needs at least one layer");
+  } else if (m.layers > 0 && m.layers % stages != 0) {
+    err("plan.pp", fmt::format("{} pipeline stages do not divide the model's {} layers; choose a divisor "
+                               "of {} or list plan.layers_per_stage (e.g. fewer layers on the first and "
+                               "last stages, which also hold embedding and head)", stages, m.layers, m.layers));
+  }
+  if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
+    err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
+                                     p.comm_sms, sc.gpu.sms));
+  if (diag.size() != before) return std::nullopt;
+
+  ValidatedPlan v;
+  v.layout = Layout{p.pp, p.dp, p.ep};
+  try {
+    v.schedule = schedule::generate(p.schedule, p.pp, static_cast<int>(sc.microbatches()), p.chunks);
+  } catch (const std::invalid_argument& e) {
+    err("plan.schedule", fmt::format("{} (with {} micro-batches per pipeline = global_batch / (dp x "
+                                     "micro_batch))", e.what(), sc.microbatches()));
+    return std::nullopt;
+  }
+  v.layers = assign_layers(m, stages, p.layers_per_stage);
+  v.peak_memory = peak_memory(sc, v.schedule, v.layers);
+  if (sc.gpu.hbm_bytes > 0 && v.peak_memory.total_bytes() > sc.gpu.hbm_bytes) {
+    const auto& mb = v.peak_memory;
+    err("plan", fmt::format("the plan does not fit in memory: pipeline rank {} needs {} (weights {}, "
+                            "gradients {}, optimizer {}, activations {} for {} micro-batches in flight) "
+                            "but a {} has {}; raise pp or ep, lower micro_batch, or use zero_stage: 1",
+                            mb.pipe_rank, format_bytes(mb.total_bytes()), format_bytes(mb.weights_bytes),
+                            format_bytes(mb.gradients_bytes), format_bytes(mb.optimizer_bytes),
+                            format_bytes(mb.activations_bytes), mb.activations_in_flight, sc.gpu.name,
+                            format_bytes(sc.gpu.hbm_bytes)));
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace moeplan::plan

@@ -1,0 +1,24 @@
+// Cross-field checks of a parsed scenario: the parallel plan against the model,
+// the topology, the workload, the schedule's constraints and GPU memory.
+#pragma once
+
+#include <optional>
+
+#include "sim/config/scenario.h"
+#include "sim/plan/layout.h"
+#include "sim/plan/memory.h"
+#include "sim/schedule/schedule.h"
+
+namespace moeplan::plan {
+
+struct ValidatedPlan {
+  Layout layout;
+  schedule::Schedule schedule;
+  StageLayers layers;
+  MemoryBreakdown peak_memory;
+};
+
+// Adds every problem to `diag`; returns the derived plan when there is none.
+std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag);
+
+}  // namespace moeplan::plan

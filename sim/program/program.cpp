@@ -1,0 +1,96 @@
+#include "sim/program/program.h"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "sim/util/check.h"
+
+namespace moeplan::program {
+namespace {
+
+template <typename E, std::size_t N>
+E parse_enum(std::string_view s, const std::array<std::string_view, N>& names, const char* what) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == s) return static_cast<E>(i);
+  throw std::invalid_argument(std::string("unknown ") + what + " \"" + std::string(s) + "\"");
+}
+
+constexpr std::array<std::string_view, 4> kOpTypes{"compute", "send", "recv", "collective"};
+constexpr std::array<std::string_view, 4> kPasses{"F", "Bi", "W", "none"};
+constexpr std::array<std::string_view, 2> kStreams{"compute", "comm"};
+constexpr std::array<std::string_view, 4> kCollectives{"all_to_all", "all_reduce", "reduce_scatter",
+                                                       "all_gather"};
+constexpr std::array<std::string_view, 16> kParts{
+    "embedding", "attention",    "attention_core", "dense_ffn", "gating",   "routed_experts",
+    "shared_expert", "head",     "loss",           "optimizer", "pp_activation", "pp_gradient",
+    "dispatch",  "combine",      "grad_sync",      "param_sync"};
+
+}  // namespace
+
+std::string_view to_string(OpType t) { return kOpTypes[static_cast<std::size_t>(t)]; }
+std::string_view to_string(Pass p) { return kPasses[static_cast<std::size_t>(p)]; }
+std::string_view to_string(Stream s) { return kStreams[static_cast<std::size_t>(s)]; }
+std::string_view to_string(CollectiveKind k) { return kCollectives[static_cast<std::size_t>(k)]; }
+std::string_view to_string(Part p) { return kParts[static_cast<std::size_t>(p)]; }
+OpType parse_op_type(std::string_view s) { return parse_enum<OpType>(s, kOpTypes, "op type"); }
+Pass parse_pass(std::string_view s) { return parse_enum<Pass>(s, kPasses, "pass"); }
+Stream parse_stream(std::string_view s) { return parse_enum<Stream>(s, kStreams, "stream"); }
+CollectiveKind parse_collective(std::string_view s) {
+  return parse_enum<CollectiveKind>(s, kCollectives, "collective");
+}
+Part parse_part(std::string_view s) { return parse_enum<Part>(s, kParts, "part"); }
+
+Op& Program::add(Op op) {
+  MOEPLAN_CHECK(op.rank >= 0 && op.rank < world_size, "rank {} outside world of {}", op.rank, world_size);
+  MOEPLAN_CHECK(ops.size() < static_cast<std::size_t>(INT32_MAX), "too many ops ({})", ops.size());
+  op.id = static_cast<OpId>(ops.size());
+  if (by_rank.size() != static_cast<std::size_t>(world_size)) by_rank.resize(static_cast<std::size_t>(world_size));
+  by_rank[static_cast<std::size_t>(op.rank)].push_back(op.id);
+  ops.push_back(std::move(op));
+  return ops.back();
+}
+
+std::vector<int> Program::present_ranks() const {
+  std::vector<int> r;
+  for (std::size_t i = 0; i < by_rank.size(); ++i)
+    if (!by_rank[i].empty()) r.push_back(static_cast<int>(i));
+  return r;
+}
+
+void check_program(const Program& p) {
+  std::map<std::tuple<int, int, int>, int> pending;  // (src, dst, tag) -> +1 send, -1 recv
+  std::map<int, std::pair<int, std::size_t>> instances;  // instance -> (group, members seen)
+  for (std::size_t i = 0; i < p.ops.size(); ++i) {
+    const auto& op = p.ops[i];
+    MOEPLAN_CHECK(op.id == static_cast<OpId>(i), "op at index {} has id {}", i, op.id);
+    for (auto d : op.deps)
+      MOEPLAN_CHECK(d >= 0 && d < static_cast<OpId>(p.ops.size()) && d != op.id, "op {} depends on {}", op.id, d);
+    if (op.type == OpType::Send) pending[{op.rank, op.peer, op.tag}] += 1;
+    if (op.type == OpType::Recv) pending[{op.peer, op.rank, op.tag}] -= 1;
+    if (op.type == OpType::Collective) {
+      MOEPLAN_CHECK(op.group >= 0 && op.group < static_cast<int>(p.groups.size()), "op {} group {}", op.id, op.group);
+      auto& [group, seen] = instances[op.instance];
+      if (seen == 0) group = op.group;
+      MOEPLAN_CHECK(group == op.group, "collective instance {} spans groups {} and {}", op.instance, group, op.group);
+      ++seen;
+      if (op.collective == CollectiveKind::AllToAll)
+        MOEPLAN_CHECK(op.send_bytes.size() == p.groups[static_cast<std::size_t>(op.group)].ranks.size(),
+                      "all-to-all op {} has {} send sizes for a group of {}", op.id, op.send_bytes.size(),
+                      p.groups[static_cast<std::size_t>(op.group)].ranks.size());
+    }
+  }
+  for (const auto& [key, balance] : pending) {
+    const auto [src, dst, tag] = key;
+    const bool both_present = !p.by_rank[static_cast<std::size_t>(src)].empty() &&
+                              !p.by_rank[static_cast<std::size_t>(dst)].empty();
+    if (both_present) MOEPLAN_CHECK(balance == 0, "send/recv {}->{} tag {} unmatched ({})", src, dst, tag, balance);
+  }
+  if (!p.reduced)
+    for (const auto& [inst, gs] : instances)
+      MOEPLAN_CHECK(gs.second == p.groups[static_cast<std::size_t>(gs.first)].ranks.size(),
+                    "collective instance {} has {} members, group has {}", inst, gs.second,
+                    p.groups[static_cast<std::size_t>(gs.first)].ranks.size());
+}
+
+}  // namespace moeplan::program

@@ -1,0 +1,122 @@
+// The program: for every rank, an ordered list of operations with explicit
+// dependencies. It is the contract between the planner and both executors
+// (the SimGrid engine and the CUDA/NCCL runtime), so it knows nothing of
+// either. Serialised as JSON (docs/program.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/config/gpu.h"
+
+namespace moeplan::program {
+
+using OpId = std::int32_t;
+using config::DType;
+
+enum class OpType : std::uint8_t { Compute, Send, Recv, Collective };
+enum class Pass : std::uint8_t { F, Bi, W, None };  // None: not part of a layer pass
+enum class Stream : std::uint8_t { Compute, Comm };
+enum class CollectiveKind : std::uint8_t { AllToAll, AllReduce, ReduceScatter, AllGather };
+
+// What a compute op computes, or what a communication op carries.
+enum class Part : std::uint8_t {
+  Embedding,       // token embedding lookup
+  Attention,       // MLA projections (q down/up, kv down/up, output)
+  AttentionCore,   // softmax(QK^T)V
+  DenseFfn,        // SwiGLU FFN of a dense layer
+  Gating,          // router scores and top-k
+  RoutedExperts,   // the routed experts this rank holds
+  SharedExpert,    // the shared expert(s)
+  Head,            // output projection to the vocabulary
+  Loss,            // softmax cross-entropy
+  Optimizer,       // AdamW update of this rank's optimizer shard
+  PipelineActivation,  // PP send/recv of forward activations
+  PipelineGradient,    // PP send/recv of activation gradients
+  Dispatch,        // EP all-to-all, tokens to their experts
+  Combine,         // EP all-to-all, expert outputs back to their tokens
+  GradSync,        // DP reduce-scatter of gradients (ZeRO-1)
+  ParamSync,       // DP all-gather of updated parameters (ZeRO-1)
+};
+
+std::string_view to_string(OpType t);
+std::string_view to_string(Pass p);
+std::string_view to_string(Stream s);
+std::string_view to_string(CollectiveKind k);
+std::string_view to_string(Part p);
+OpType parse_op_type(std::string_view s);
+Pass parse_pass(std::string_view s);
+Stream parse_stream(std::string_view s);
+CollectiveKind parse_collective(std::string_view s);
+Part parse_part(std::string_view s);
+
+struct Gemm {  // C[m x n] = A[m x k] * B[k x n]
+  std::int64_t m = 0, n = 0, k = 0;
+  bool operator==(const Gemm&) const = default;
+};
+
+struct Op {
+  OpId id = -1;
+  int rank = -1;
+  OpType type = OpType::Compute;
+  Stream stream = Stream::Compute;
+  std::vector<OpId> deps;  // ops (of any rank) that must complete before this one starts
+
+  // What it computes / carries.
+  Part part = Part::Attention;
+  Pass pass = Pass::None;
+  int layer = -1;       // transformer layer index (model order); -1 if none
+  int microbatch = -1;  // micro-batch index within its direction; -1 if none
+  int dir = 0;          // pipeline direction (DualPipe) or chunk
+  std::int64_t tokens = 0;
+
+  // Compute: work and its precision.
+  double flops = 0;
+  double bytes = 0;  // compute: HBM bytes moved; send/recv: payload; collective: this rank's input bytes
+  DType dtype = DType::BF16;
+  std::vector<Gemm> gemms;
+
+  // Send / Recv.
+  int peer = -1;
+  int tag = -1;  // a Send and its Recv share (rank pair, tag)
+
+  // Collective: every member rank holds one op with the same `instance`.
+  CollectiveKind collective = CollectiveKind::AllReduce;
+  int group = -1;     // index into Program::groups
+  int instance = -1;  // collective instance id
+  std::vector<double> send_bytes;  // all-to-all only: bytes this rank sends to each group member
+
+  bool operator==(const Op&) const = default;
+};
+
+struct RankGroup {
+  std::string kind;  // "ep", "dp", "edp" (expert data-parallel), "pp"
+  std::vector<int> ranks;
+  bool operator==(const RankGroup&) const = default;
+};
+
+struct Program {
+  std::string scenario;
+  int world_size = 0;
+  // Reduced programs hold the ops of a subset of ranks (one pipeline); every
+  // held rank stands for `replicas` identical ranks. Full programs hold all.
+  bool reduced = false;
+  int replicas = 1;
+  std::vector<int> rank_gpu;  // rank -> GPU index in the topology
+  std::vector<RankGroup> groups;
+  std::vector<Op> ops;                  // indexed by OpId
+  std::vector<std::vector<OpId>> by_rank;  // program order of each rank (all streams)
+
+  Op& add(Op op);  // assigns the id and appends to its rank's order
+  const Op& op(OpId id) const { return ops.at(static_cast<std::size_t>(id)); }
+  std::vector<int> present_ranks() const;  // ranks that hold ops
+  bool operator==(const Program&) const = default;
+};
+
+// Structural checks: ids dense, deps refer to earlier-created existing ops,
+// sends and receives pair up, collective members agree. Throws InvariantError.
+void check_program(const Program& p);
+
+}  // namespace moeplan::program

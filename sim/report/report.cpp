@@ -1,0 +1,179 @@
+#include "sim/report/report.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "sim/util/units.h"
+
+namespace moeplan::report {
+namespace {
+
+using program::OpType;
+using program::Part;
+using Interval = std::pair<double, double>;
+
+double union_length(std::vector<Interval> v) {
+  std::sort(v.begin(), v.end());
+  double total = 0, cur_s = -1, cur_e = -1;
+  for (const auto& [s, e] : v) {
+    if (s > cur_e) {
+      total += cur_e - cur_s;
+      cur_s = s, cur_e = e;
+    } else {
+      cur_e = std::max(cur_e, e);
+    }
+  }
+  return total + (cur_e - cur_s);
+}
+
+// Length of `a` not covered by the union of `cover`.
+double uncovered(std::vector<Interval> a, std::vector<Interval> cover) {
+  std::vector<Interval> both = a;
+  both.insert(both.end(), cover.begin(), cover.end());
+  return union_length(both) - union_length(std::move(cover));
+}
+
+}  // namespace
+
+Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, const program::Program& p,
+                   const trace::Trace& t, double step_time_s) {
+  Report r;
+  r.scenario = sc.name;
+  r.gpus = sc.gpus();
+  r.step_time_s = step_time_s;
+  r.tokens_per_step = static_cast<double>(sc.tokens_per_step());
+  r.tokens_per_s = r.tokens_per_step / step_time_s;
+  r.tokens_per_s_per_gpu = r.tokens_per_s / r.gpus;
+  r.gpu_hours_per_trillion_tokens = r.gpus * (step_time_s / 3600.0) * (1e12 / r.tokens_per_step);
+  r.memory = memory;
+  r.memory_per_gpu_bytes = memory.total_bytes();
+
+  struct RankTimes {
+    std::vector<Interval> compute, a2a, pp, dp;
+  };
+  std::map<int, RankTimes> ranks;
+  double flops = 0;
+  Breakdown sum;
+  for (const auto& rec : t.records) {
+    const auto& op = p.op(rec.op);
+    auto& rt = ranks[rec.rank];
+    const Interval iv{rec.start_s, rec.end_s};
+    if (op.type == OpType::Compute) {
+      rt.compute.push_back(iv);
+      if (op.part != Part::Optimizer) flops += op.flops;
+      const double d = rec.duration_s();
+      switch (op.part) {
+        case Part::Attention:
+        case Part::AttentionCore: sum.attention_s += d; break;
+        case Part::RoutedExperts:
+        case Part::SharedExpert:
+        case Part::Gating: sum.experts_s += d; break;
+        case Part::DenseFfn: sum.dense_s += d; break;
+        default: sum.other_compute_s += d; break;
+      }
+    } else if (op.part == Part::Dispatch || op.part == Part::Combine) {
+      rt.a2a.push_back(iv);
+    } else if (op.part == Part::GradSync || op.part == Part::ParamSync) {
+      rt.dp.push_back(iv);
+    } else if (op.type == OpType::Recv) {  // a transfer counts once, at its receiver
+      rt.pp.push_back(iv);
+    }
+  }
+  for (auto& [rank, rt] : ranks) {
+    sum.exposed_all_to_all_s += uncovered(rt.a2a, rt.compute);
+    sum.exposed_pp_s += uncovered(rt.pp, rt.compute);
+    sum.exposed_dp_s += uncovered(rt.dp, rt.compute);
+    std::vector<Interval> busy = rt.compute;
+    for (auto* v : {&rt.a2a, &rt.pp, &rt.dp}) busy.insert(busy.end(), v->begin(), v->end());
+    sum.bubble_s += step_time_s - union_length(busy);
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(1, ranks.size()));
+  auto& b = r.breakdown;
+  b.attention_s = sum.attention_s / n;
+  b.experts_s = sum.experts_s / n;
+  b.dense_s = sum.dense_s / n;
+  b.other_compute_s = sum.other_compute_s / n;
+  b.exposed_all_to_all_s = sum.exposed_all_to_all_s / n;
+  b.exposed_pp_s = sum.exposed_pp_s / n;
+  b.exposed_dp_s = sum.exposed_dp_s / n;
+  b.bubble_s = sum.bubble_s / n;
+  r.exposed_comm_s = b.exposed_all_to_all_s + b.exposed_pp_s + b.exposed_dp_s;
+  r.bubble_fraction = b.bubble_s / step_time_s;
+  r.model_flops_per_step = flops * p.replicas;
+  const double peak = sc.gpu.peak(sc.plan.precision);
+  r.mfu = r.model_flops_per_step / (step_time_s * r.gpus * peak);
+  r.mfu_basis = fmt::format("{} dense peak {}", config::to_string(sc.plan.precision), format_flops(peak));
+  return r;
+}
+
+nlohmann::json to_json(const Report& r) {
+  const auto& b = r.breakdown;
+  const auto& m = r.memory;
+  return {{"scenario", r.scenario},
+          {"gpus", r.gpus},
+          {"step_time_s", r.step_time_s},
+          {"tokens_per_step", r.tokens_per_step},
+          {"tokens_per_s", r.tokens_per_s},
+          {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
+          {"gpu_hours_per_trillion_tokens", r.gpu_hours_per_trillion_tokens},
+          {"model_flops_per_step", r.model_flops_per_step},
+          {"mfu", r.mfu},
+          {"mfu_basis", r.mfu_basis},
+          {"bubble_fraction", r.bubble_fraction},
+          {"exposed_comm_s", r.exposed_comm_s},
+          {"memory_per_gpu_bytes", r.memory_per_gpu_bytes},
+          {"memory",
+           {{"pipe_rank", m.pipe_rank},
+            {"params", m.params},
+            {"weights_bytes", m.weights_bytes},
+            {"gradients_bytes", m.gradients_bytes},
+            {"optimizer_bytes", m.optimizer_bytes},
+            {"activations_bytes", m.activations_bytes},
+            {"activations_in_flight", m.activations_in_flight}}},
+          {"breakdown",
+           {{"attention_s", b.attention_s},
+            {"experts_s", b.experts_s},
+            {"dense_s", b.dense_s},
+            {"other_compute_s", b.other_compute_s},
+            {"exposed_all_to_all_s", b.exposed_all_to_all_s},
+            {"exposed_pp_s", b.exposed_pp_s},
+            {"exposed_dp_s", b.exposed_dp_s},
+            {"bubble_s", b.bubble_s}}},
+          {"sim_wall_s", r.sim_wall_s},
+          {"engine", r.engine}};
+}
+
+std::string summary_text(const Report& r, const config::Scenario& sc) {
+  const auto& b = r.breakdown;
+  const auto& m = r.memory;
+  const auto pct = [&](double s) { return fmt::format("{:>10}  {:5.1f}%", format_seconds(s), 100.0 * s / r.step_time_s); };
+  std::string out;
+  out += fmt::format("scenario        {}\n", r.scenario);
+  out += fmt::format("cluster         {} x {} ({})\n", r.gpus, sc.gpu.name, sc.topology.topology.name);
+  out += fmt::format("plan            PP{} DP{} EP{} TP{}  {}  {} GEMMs, {} micro-batches of {} tokens per pipeline\n",
+                     sc.plan.pp, sc.plan.dp, sc.plan.ep, sc.plan.tp, schedule::to_string(sc.plan.schedule),
+                     config::to_string(sc.plan.precision), sc.microbatches(), sc.tokens_per_microbatch());
+  out += "\n";
+  out += fmt::format("step time       {}\n", format_seconds(r.step_time_s));
+  out += fmt::format("throughput      {:.4g} tokens/s   {:.1f} tokens/s per GPU\n", r.tokens_per_s, r.tokens_per_s_per_gpu);
+  out += fmt::format("cost            {:.4g} GPU-hours per trillion tokens\n", r.gpu_hours_per_trillion_tokens);
+  out += fmt::format("MFU             {:.1f}%  (vs {})\n", 100.0 * r.mfu, r.mfu_basis);
+  out += "\nwhere a step goes (mean over ranks)\n";
+  out += fmt::format("  attention          {}\n", pct(b.attention_s));
+  out += fmt::format("  experts + gating   {}\n", pct(b.experts_s));
+  out += fmt::format("  dense FFN          {}\n", pct(b.dense_s));
+  out += fmt::format("  embed/head/optim   {}\n", pct(b.other_compute_s));
+  out += fmt::format("  exposed all-to-all {}\n", pct(b.exposed_all_to_all_s));
+  out += fmt::format("  exposed PP         {}\n", pct(b.exposed_pp_s));
+  out += fmt::format("  exposed DP         {}\n", pct(b.exposed_dp_s));
+  out += fmt::format("  bubble (idle)      {}\n", pct(b.bubble_s));
+  out += fmt::format("\nmemory per GPU  {} of {} (pipeline rank {})\n", format_bytes(m.total_bytes()),
+                     format_bytes(sc.gpu.hbm_bytes), m.pipe_rank);
+  out += fmt::format("  weights {}  gradients {}  optimizer {}  activations {} ({} micro-batches in flight)\n",
+                     format_bytes(m.weights_bytes), format_bytes(m.gradients_bytes), format_bytes(m.optimizer_bytes),
+                     format_bytes(m.activations_bytes), m.activations_in_flight);
+  out += fmt::format("\nsimulated in {:.2f} s wall\n", r.sim_wall_s);
+  return out;
+}
+
+}  // namespace moeplan::report

@@ -1,0 +1,21 @@
+// Reads a topology file (YAML) and builds the graph with the named generator.
+#pragma once
+
+#include <string>
+
+#include "sim/topology/generators.h"
+#include "sim/util/diagnostics.h"
+
+namespace moeplan::topology {
+
+struct TopologyFile {
+  std::string path;
+  std::string generator;  // nvswitch_node | fat_tree | multi_plane_fat_tree
+  ClusterSpec spec;
+  Topology topology;
+};
+
+// Collects every problem into `diag`; the topology is built only if none.
+TopologyFile load_topology(const std::string& path, Diagnostics& diag);
+
+}  // namespace moeplan::topology

@@ -1,0 +1,400 @@
+#include "sim/workload/train_step.h"
+
+#include <deque>
+#include <map>
+#include <set>
+
+#include "sim/util/check.h"
+#include "sim/workload/layer_work.h"
+
+namespace moeplan::workload {
+namespace {
+
+using program::CollectiveKind;
+using program::Op;
+using program::OpId;
+using program::OpType;
+using program::Stream;
+using schedule::OpKind;
+using schedule::PassRef;
+using Deps = std::vector<OpId>;  // ops whose completion makes a value ready
+
+// The rank (pipeline rank) and pass template that run `stage` of model copy `flow`.
+struct StageSlot {
+  int pipe_rank = -1;
+  PassRef pass;
+};
+
+class StepBuilder {
+ public:
+  StepBuilder(const config::Scenario& sc, const plan::ValidatedPlan& vp, const TrainStepOptions& opt)
+      : sc_(sc), vp_(vp), opt_(opt), lay_(vp.layout), sched_(vp.schedule) {
+    mb_shape_ = {sc.workload.micro_batch, sc.workload.sequence_length};
+    flows_ = sched_.kind == schedule::Kind::DualPipe ? 2 : 1;
+    stages_ = schedule::stage_count(sched_);
+    slots_.assign(static_cast<std::size_t>(flows_), std::vector<StageSlot>(static_cast<std::size_t>(stages_)));
+    for (int r = 0; r < sched_.pp; ++r)
+      for (int c = 0; c < sched_.chunks; ++c) {
+        const PassRef p = sched_.kind == schedule::Kind::Interleaved ? PassRef{0, c, 0} : PassRef{c, c, 0};
+        const int flow = flows_ == 2 ? c : 0;
+        slots_[static_cast<std::size_t>(flow)][static_cast<std::size_t>(schedule::stage_of(sched_, r, p))] = {r, p};
+      }
+  }
+
+  program::Program build() {
+    prog_.scenario = sc_.name;
+    prog_.world_size = lay_.world();
+    prog_.reduced = opt_.reduced;
+    prog_.replicas = opt_.reduced ? lay_.dp : 1;
+    for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
+    prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
+    const int held_dp = opt_.reduced ? 1 : lay_.dp;
+    // Phase 1: each held rank's schedule, op by op.
+    for (int d = 0; d < held_dp; ++d)
+      for (int r = 0; r < sched_.pp; ++r) emit_rank_schedule(r, d);
+    // Phase 2: data-parallel synchronisation at the end of the step.
+    for (int d = 0; d < held_dp; ++d)
+      for (int r = 0; r < sched_.pp; ++r) emit_dp_sync(lay_.rank(r, d));
+    return std::move(prog_);
+  }
+
+ private:
+  // ---- the schedule of one rank --------------------------------------------------
+  void emit_rank_schedule(int pipe_rank, int d) {
+    const int rank = lay_.rank(pipe_rank, d);
+    std::deque<PassRef> w_queue;  // passes whose weight-grad work is pending (FIFO)
+    for (const auto& sop : sched_.ranks[static_cast<std::size_t>(pipe_rank)]) {
+      switch (sop.kind) {
+        case OpKind::F: emit_forward(rank, sop.pass); break;
+        case OpKind::B: emit_backward(rank, sop.pass); emit_weight_grad(rank, sop.pass); break;
+        case OpKind::Bi: emit_backward(rank, sop.pass); w_queue.push_back(sop.pass); break;
+        case OpKind::W:
+          MOEPLAN_CHECK(!w_queue.empty(), "W on rank {} with no queued weight-grad work", pipe_rank);
+          emit_weight_grad(rank, w_queue.front());
+          w_queue.pop_front();
+          break;
+        case OpKind::FB:
+          // Overlapped F&B: both chunks issued back to back; their communication
+          // runs on the comm stream while the other chunk computes.
+          emit_forward(rank, sop.f);
+          emit_backward(rank, sop.b);
+          if (sop.full_b) emit_weight_grad(rank, sop.b);
+          else w_queue.push_back(sop.b);
+          break;
+      }
+    }
+    MOEPLAN_CHECK(w_queue.empty(), "rank {} ends the step with {} weight-grad works queued", pipe_rank, w_queue.size());
+  }
+
+  int flow_of(const PassRef& p) const { return flows_ == 2 ? p.dir : 0; }
+  int stage_of(int rank, const PassRef& p) const { return schedule::stage_of(sched_, lay_.pipe_rank_of(rank), p); }
+  const StageSlot& slot(int flow, int stage) const {
+    return slots_[static_cast<std::size_t>(flow)][static_cast<std::size_t>(stage)];
+  }
+  // Model stage (layer set) of a pipeline stage.
+  const std::vector<int>& stage_layers(int stage) const {
+    return vp_.layers.layers[static_cast<std::size_t>(stage % vp_.layers.stages())];
+  }
+  int tag(int kind, int flow, int stage, int mb) const { return ((mb * flows_ + flow) * stages_ + stage) * 2 + kind; }
+
+  void emit_forward(int rank, const PassRef& p) {
+    const int s = stage_of(rank, p), flow = flow_of(p);
+    Deps x;
+    if (s > 0) x = receive_or_local(rank, slot(flow, s - 1), 0, flow, s, p.mb, f_end_);
+    if (s == 0) x = {compute(rank, Part::Embedding, Pass::F, -1, p, x)};
+    for (int l : stage_layers(s)) x = emit_layer(rank, l, Pass::F, p, x);
+    if (s == stages_ - 1) x = emit_head(rank, Pass::F, p, x);
+    f_end_[key(rank, flow, s, p.mb)] = x;
+    if (s < stages_ - 1) send_if_remote(rank, slot(flow, s + 1), 0, flow, s + 1, p.mb, x);
+  }
+
+  void emit_backward(int rank, const PassRef& p) {
+    const int s = stage_of(rank, p), flow = flow_of(p);
+    Deps x = f_end_.at(key(rank, flow, s, p.mb));
+    if (s < stages_ - 1) {
+      const auto grad = receive_or_local(rank, slot(flow, s + 1), 1, flow, s, p.mb, bi_end_);
+      x.insert(x.end(), grad.begin(), grad.end());
+    }
+    if (s == stages_ - 1) x = emit_head(rank, Pass::Bi, p, x);
+    const auto& layers = stage_layers(s);
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) x = emit_layer(rank, *it, Pass::Bi, p, x);
+    bi_end_[key(rank, flow, s, p.mb)] = x;
+    if (s > 0) send_if_remote(rank, slot(flow, s - 1), 1, flow, s - 1, p.mb, x);
+  }
+
+  void emit_weight_grad(int rank, const PassRef& p) {
+    const int s = stage_of(rank, p);
+    const Deps in = bi_end_.at(key(rank, flow_of(p), s, p.mb));
+    if (s == stages_ - 1) emit_head(rank, Pass::W, p, in);
+    const auto& layers = stage_layers(s);
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) emit_layer(rank, *it, Pass::W, p, in);
+    if (s == 0) compute(rank, Part::Embedding, Pass::W, -1, p, in);
+    held_stages_[rank].insert(s);
+  }
+
+  // ---- one transformer layer -----------------------------------------------------
+  // F:  attention, core, [dense FFN | gating, dispatch->, shared expert, routed experts, combine->]
+  // Bi: [combine-grad->, shared expert, routed experts, dispatch-grad->, gating | dense FFN], core, attention
+  // W:  the weight-grad GEMMs of the same parts, in backward order.
+  // Returns the ops the layer's output (F, Bi) is ready after.
+  Deps emit_layer(int rank, int layer, Pass pass, const PassRef& p, const Deps& in) {
+    const bool moe = layer >= sc_.model.dense_layers;
+    auto c = [&](Part part, Deps deps) { return compute(rank, part, pass, layer, p, std::move(deps)); };
+    if (pass == Pass::F) {
+      OpId x = c(Part::Attention, in);
+      x = c(Part::AttentionCore, {x});
+      if (!moe) return {c(Part::DenseFfn, {x})};
+      const OpId gate = c(Part::Gating, {x});
+      const OpId dispatch = all_to_all(rank, Part::Dispatch, pass, layer, p, {gate});
+      const OpId shared = c(Part::SharedExpert, {x});
+      const OpId experts = c(Part::RoutedExperts, {dispatch});
+      const OpId combine = all_to_all(rank, Part::Combine, pass, layer, p, {experts});
+      return {combine, shared};
+    }
+    if (pass == Pass::Bi) {
+      OpId x = -1;
+      if (!moe) {
+        x = c(Part::DenseFfn, in);
+      } else {
+        const OpId combine_grad = all_to_all(rank, Part::Combine, pass, layer, p, in);
+        const OpId shared = c(Part::SharedExpert, in);
+        const OpId experts = c(Part::RoutedExperts, {combine_grad});
+        const OpId dispatch_grad = all_to_all(rank, Part::Dispatch, pass, layer, p, {experts});
+        x = c(Part::Gating, {dispatch_grad, shared});
+      }
+      x = c(Part::AttentionCore, {x});
+      return {c(Part::Attention, {x})};
+    }
+    // W
+    if (!moe) {
+      c(Part::DenseFfn, in);
+    } else {
+      c(Part::SharedExpert, in);
+      c(Part::RoutedExperts, in);
+      c(Part::Gating, in);
+    }
+    return {c(Part::Attention, in)};
+  }
+
+  Deps emit_head(int rank, Pass pass, const PassRef& p, const Deps& in) {
+    // Head and loss, plus the multi-token-prediction modules (an MoE block and
+    // another head each) that DeepSeek-V3 places on the last stage.
+    const int mtp_layer = sc_.model.layers;  // MTP modules are numbered after the last layer
+    auto c = [&](Part part, int layer, Deps deps) { return compute(rank, part, pass, layer, p, std::move(deps)); };
+    Deps x = in;
+    if (pass == Pass::F) {
+      x = {c(Part::Head, -1, x)};
+      x = {c(Part::Loss, -1, x)};
+      for (int k = 0; k < sc_.model.mtp_layers; ++k) {
+        x = emit_layer(rank, mtp_layer + k, pass, p, x);
+        x = {c(Part::Head, mtp_layer + k, x)};
+        x = {c(Part::Loss, mtp_layer + k, x)};
+      }
+      return x;
+    }
+    if (pass == Pass::Bi) {
+      for (int k = sc_.model.mtp_layers - 1; k >= 0; --k) {
+        x = {c(Part::Loss, mtp_layer + k, x)};
+        x = {c(Part::Head, mtp_layer + k, x)};
+        x = emit_layer(rank, mtp_layer + k, pass, p, x);
+      }
+      x = {c(Part::Loss, -1, x)};
+      return {c(Part::Head, -1, x)};
+    }
+    for (int k = sc_.model.mtp_layers - 1; k >= 0; --k) {
+      c(Part::Head, mtp_layer + k, in);
+      emit_layer(rank, mtp_layer + k, pass, p, in);
+    }
+    return {c(Part::Head, -1, in)};
+  }
+
+  // ---- op constructors -------------------------------------------------------------
+  OpId compute(int rank, Part part, Pass pass, int layer, const PassRef& p, Deps deps) {
+    const auto w = part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep);
+    Op op;
+    op.rank = rank;
+    op.type = OpType::Compute;
+    op.stream = Stream::Compute;
+    op.part = part;
+    op.pass = pass;
+    op.layer = layer;
+    op.microbatch = p.mb;
+    op.dir = p.dir;
+    op.tokens = part == Part::RoutedExperts ? mb_shape_.tokens() * sc_.model.experts_per_token : mb_shape_.tokens();
+    op.flops = w.flops;
+    op.bytes = w.bytes;
+    op.dtype = w.dtype;
+    op.gemms = w.gemms;
+    op.deps = std::move(deps);
+    return prog_.add(std::move(op)).id;
+  }
+
+  OpId all_to_all(int rank, Part part, Pass pass, int layer, const PassRef& p, Deps deps) {
+    const auto members = lay_.ep_group(rank);
+    const double per_token = token_payload_bytes(sc_.model, part, pass, sc_.plan.precision);
+    // Uniform routing: each of the tokens * k copies goes to a uniformly chosen EP rank.
+    const double copies = static_cast<double>(mb_shape_.tokens()) * sc_.model.experts_per_token;
+    Op op = collective(rank, CollectiveKind::AllToAll, part, group_index("ep", members));
+    op.pass = pass;
+    op.layer = layer;
+    op.microbatch = p.mb;
+    op.dir = p.dir;
+    op.tokens = static_cast<std::int64_t>(copies);
+    op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : config::DType::BF16;
+    op.send_bytes.assign(members.size(), copies / static_cast<double>(members.size()) * per_token);
+    op.bytes = copies * per_token;
+    op.deps = std::move(deps);
+    return prog_.add(std::move(op)).id;
+  }
+
+  Op collective(int rank, CollectiveKind kind, Part part, int group) {
+    Op op;
+    op.rank = rank;
+    op.type = OpType::Collective;
+    op.stream = Stream::Comm;
+    op.part = part;
+    op.collective = kind;
+    op.group = group;
+    const int seq = collective_seq_[{rank, group}]++;
+    auto [it, inserted] = instance_of_.try_emplace({group, seq}, next_instance_);
+    if (inserted) ++next_instance_;
+    op.instance = it->second;
+    return op;
+  }
+
+  int group_index(const std::string& kind, const std::vector<int>& ranks) {
+    auto [it, inserted] = group_of_.try_emplace({kind, ranks.front()}, static_cast<int>(prog_.groups.size()));
+    if (inserted) prog_.groups.push_back({kind, ranks});
+    return it->second;
+  }
+
+  // The dependency a pass at `stage` needs from its neighbour `from`: a receive
+  // when the neighbour is another rank, the neighbour's own op when it is local
+  // (DualPipeV's turn on the last rank).
+  Deps receive_or_local(int rank, const StageSlot& from, int kind, int flow, int stage, int mb,
+                        const std::map<std::tuple<int, int, int, int>, Deps>& local_end) {
+    const int d = lay_.dp_of(rank);
+    const int peer = lay_.rank(from.pipe_rank, d);
+    const int from_stage = kind == 0 ? stage - 1 : stage + 1;
+    if (peer == rank) return local_end.at(key(rank, flow, from_stage, mb));
+    Op op;
+    op.rank = rank;
+    op.type = OpType::Recv;
+    op.stream = Stream::Comm;
+    op.part = kind == 0 ? Part::PipelineActivation : Part::PipelineGradient;
+    op.pass = kind == 0 ? Pass::F : Pass::Bi;
+    op.microbatch = mb;
+    op.dir = flow;
+    op.peer = peer;
+    op.tag = tag(kind, flow, stage, mb);
+    op.bytes = pipeline_payload_bytes(sc_.model, mb_shape_);
+    op.tokens = mb_shape_.tokens();
+    return {prog_.add(std::move(op)).id};
+  }
+
+  void send_if_remote(int rank, const StageSlot& to, int kind, int flow, int to_stage, int mb, const Deps& after) {
+    const int peer = lay_.rank(to.pipe_rank, lay_.dp_of(rank));
+    if (peer == rank) return;
+    Op op;
+    op.rank = rank;
+    op.type = OpType::Send;
+    op.stream = Stream::Comm;
+    op.part = kind == 0 ? Part::PipelineActivation : Part::PipelineGradient;
+    op.pass = kind == 0 ? Pass::F : Pass::Bi;
+    op.microbatch = mb;
+    op.dir = flow;
+    op.peer = peer;
+    op.tag = tag(kind, flow, to_stage, mb);
+    op.bytes = pipeline_payload_bytes(sc_.model, mb_shape_);
+    op.tokens = mb_shape_.tokens();
+    op.deps = after;
+    prog_.add(std::move(op));
+  }
+
+  // ---- data-parallel synchronisation (ZeRO-1) ------------------------------------
+  void emit_dp_sync(int rank) {
+    const auto& m = sc_.model;
+    double dense = 0, experts = 0;
+    for (int s : held_stages_[rank]) {
+      for (int l : stage_layers(s)) {
+        const bool moe = l >= m.dense_layers;
+        dense += m.attention_params() + (moe ? m.gate_params() + m.shared_experts * m.expert_params() : m.dense_ffn_params());
+        if (moe) experts += static_cast<double>(m.routed_experts) / lay_.ep * m.expert_params();
+      }
+      if (s % vp_.layers.stages() == 0) dense += m.embedding_params();
+      if (s == stages_ - 1) {
+        dense += m.embedding_params() + m.mtp_layers * (m.attention_params() + m.gate_params() +
+                                                        m.shared_experts * m.expert_params() + 2.0 * m.hidden * m.hidden);
+        experts += m.mtp_layers * static_cast<double>(m.routed_experts) / lay_.ep * m.expert_params();
+      }
+    }
+    const auto& order = prog_.by_rank[static_cast<std::size_t>(rank)];
+    OpId last_compute = -1;
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (prog_.op(*it).type == OpType::Compute) { last_compute = *it; break; }
+    const bool zero = sc_.plan.zero_stage >= 1;
+    std::vector<OpId> synced;
+    auto sync = [&](const char* kind, const std::vector<int>& members, double params) {
+      if (members.size() < 2 || params <= 0) return;
+      Op op = collective(rank, zero ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce, Part::GradSync,
+                         group_index(kind, members));
+      op.bytes = params * 4.0;  // FP32 gradients
+      op.dtype = config::DType::FP32;
+      op.deps = {last_compute};
+      synced.push_back(prog_.add(std::move(op)).id);
+    };
+    sync("dp", lay_.dp_group(rank), dense);
+    sync("edp", lay_.edp_group(rank), experts);
+    // AdamW on this rank's shard: read/write FP32 master weights, FP32 grads, two BF16 moments.
+    const double shard = zero ? dense / lay_.dp + experts / std::max(1, lay_.dp / lay_.ep) : dense + experts;
+    Op opt;
+    opt.rank = rank;
+    opt.type = OpType::Compute;
+    opt.stream = Stream::Compute;
+    opt.part = Part::Optimizer;
+    opt.flops = 12.0 * shard;
+    opt.bytes = shard * (2 * 4.0 + 4.0 + 2 * 2 * 2.0 + 2.0);
+    opt.dtype = config::DType::FP32;
+    opt.deps = synced;
+    opt.deps.push_back(last_compute);
+    const OpId step = prog_.add(std::move(opt)).id;
+    if (!zero) return;
+    auto gather = [&](const char* kind, const std::vector<int>& members, double params) {
+      if (members.size() < 2 || params <= 0) return;
+      Op op = collective(rank, CollectiveKind::AllGather, Part::ParamSync, group_index(kind, members));
+      op.bytes = params * 2.0;  // BF16 weights
+      op.deps = {step};
+      prog_.add(std::move(op));
+    };
+    gather("dp", lay_.dp_group(rank), dense);
+    gather("edp", lay_.edp_group(rank), experts);
+  }
+
+  static std::tuple<int, int, int, int> key(int rank, int flow, int stage, int mb) { return {rank, flow, stage, mb}; }
+
+  const config::Scenario& sc_;
+  const plan::ValidatedPlan& vp_;
+  TrainStepOptions opt_;
+  const plan::Layout& lay_;
+  const schedule::Schedule& sched_;
+  MicroBatchShape mb_shape_;
+  int flows_ = 1, stages_ = 1;
+  std::vector<std::vector<StageSlot>> slots_;
+  program::Program prog_;
+  std::map<std::tuple<int, int, int, int>, Deps> f_end_, bi_end_;
+  std::map<int, std::set<int>> held_stages_;
+  std::map<std::pair<int, int>, int> collective_seq_, instance_of_;
+  std::map<std::pair<std::string, int>, int> group_of_;
+  int next_instance_ = 0;
+};
+
+}  // namespace
+
+program::Program build_train_step(const config::Scenario& sc, const plan::ValidatedPlan& vp,
+                                  const TrainStepOptions& opt) {
+  auto p = StepBuilder(sc, vp, opt).build();
+  program::check_program(p);
+  return p;
+}
+
+}  // namespace moeplan::workload
