@@ -39,11 +39,13 @@ enum class ExpertGemmPath {
 };
 
 // Fastest path measured on H100 at DeepSeek-V3 shapes (docs/kernels-notes.md).
-inline constexpr ExpertGemmPath kDefaultExpertGemmPath = ExpertGemmPath::per_expert_pipelined;
+inline constexpr ExpertGemmPath kDefaultExpertGemmPath = ExpertGemmPath::per_expert_streams;
+inline constexpr int kDefaultExpertStreams = 2;
 
 class GroupedSwigluFfn {
  public:
-  GroupedSwigluFfn(int hidden, int intermediate, int max_experts, int num_streams = 4);
+  GroupedSwigluFfn(int hidden, int intermediate, int max_experts,
+                   int num_streams = kDefaultExpertStreams);
   ~GroupedSwigluFfn();
   GroupedSwigluFfn(const GroupedSwigluFfn&) = delete;
   GroupedSwigluFfn& operator=(const GroupedSwigluFfn&) = delete;
