@@ -80,12 +80,18 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     }
   }
   for (auto& [rank, rt] : ranks) {
-    sum.exposed_all_to_all_s += uncovered(rt.a2a, rt.compute);
-    sum.exposed_pp_s += uncovered(rt.pp, rt.compute);
-    sum.exposed_dp_s += uncovered(rt.dp, rt.compute);
-    std::vector<Interval> busy = rt.compute;
-    for (auto* v : {&rt.a2a, &rt.pp, &rt.dp}) busy.insert(busy.end(), v->begin(), v->end());
-    sum.bubble_s += step_time_s - union_length(busy);
+    // Exposed time is attributed once, in order: all-to-all, then PP, then DP
+    // (a PP transfer hidden behind an exposed all-to-all is not exposed PP).
+    std::vector<Interval> covered = rt.compute;
+    auto expose = [&](const std::vector<Interval>& comm) {
+      const double t = uncovered(comm, covered);
+      covered.insert(covered.end(), comm.begin(), comm.end());
+      return t;
+    };
+    sum.exposed_all_to_all_s += expose(rt.a2a);
+    sum.exposed_pp_s += expose(rt.pp);
+    sum.exposed_dp_s += expose(rt.dp);
+    sum.bubble_s += step_time_s - union_length(covered);
   }
   const double n = static_cast<double>(std::max<std::size_t>(1, ranks.size()));
   auto& b = r.breakdown;
