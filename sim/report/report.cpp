@@ -84,9 +84,9 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     // (a PP transfer hidden behind an exposed all-to-all is not exposed PP).
     std::vector<Interval> covered = rt.compute;
     auto expose = [&](const std::vector<Interval>& comm) {
-      const double t = uncovered(comm, covered);
+      const double exposed = uncovered(comm, covered);
       covered.insert(covered.end(), comm.begin(), comm.end());
-      return t;
+      return exposed;
     };
     sum.exposed_all_to_all_s += expose(rt.a2a);
     sum.exposed_pp_s += expose(rt.pp);
