@@ -82,7 +82,7 @@ class Executor {
       }
     }
     for (int r : p_.present_ranks()) {
-      for (int s = 0; s < 2; ++s) {
+      for (int s = 0; s < program::kStreamCount; ++s) {
         const int w = static_cast<int>(streams_.size());
         streams_.push_back({r, s, {}});
         waiters_.push_back({});
@@ -237,7 +237,29 @@ class Executor {
     }
   }
 
+  // Communication kernels hold `comm_sms` of the GPU's SMs while any of the
+  // rank's collectives run: an exec bounded to that share of the host's
+  // speed competes (max-min fair) with the compute execs on the same host.
+  void hold_comm_sms(int rank, bool hold) {
+    if (p_.comm_sms <= 0) return;
+    auto& h = sm_holders_[rank];
+    if (hold && h.active++ == 0) {
+      const double share = static_cast<double>(p_.comm_sms) / cost_.gpu().sms;
+      h.exec = s4u::this_actor::exec_init(1e30)->set_bound(kHostSpeed * share);
+      h.exec->start();
+    } else if (!hold && --h.active == 0) {
+      h.exec->cancel();
+      h.exec = nullptr;
+    }
+  }
+
   void run_collective(const Op& op) {
+    hold_comm_sms(op.rank, true);
+    run_collective_algorithm(op);
+    hold_comm_sms(op.rank, false);
+  }
+
+  void run_collective_algorithm(const Op& op) {
     const auto& inst = instances_.at(instance_of_op_.at(op.id));
     if (!inst.live) {
       s4u::this_actor::sleep_for(signatures_[static_cast<std::size_t>(inst.signature)].duration_s);
@@ -333,6 +355,11 @@ class Executor {
   std::set<int> gpus_;
   std::set<std::pair<int, int>> pairs_;
   std::unique_ptr<Platform> platform_;
+  struct SmHolder {
+    int active = 0;
+    s4u::ExecPtr exec;
+  };
+  std::map<int, SmHolder> sm_holders_;
   SimOutput out_;
   double start_ = 0, makespan_ = 0;
   std::size_t completed_ = 0;

@@ -18,7 +18,7 @@ E parse_enum(std::string_view s, const std::array<std::string_view, N>& names, c
 
 constexpr std::array<std::string_view, 4> kOpTypes{"compute", "send", "recv", "collective"};
 constexpr std::array<std::string_view, 4> kPasses{"F", "Bi", "W", "none"};
-constexpr std::array<std::string_view, 2> kStreams{"compute", "comm"};
+constexpr std::array<std::string_view, kStreamCount> kStreams{"compute", "comm", "compute_b", "comm_b"};
 constexpr std::array<std::string_view, 4> kCollectives{"all_to_all", "all_reduce", "reduce_scatter",
                                                        "all_gather"};
 constexpr std::array<std::string_view, 16> kParts{

@@ -18,7 +18,12 @@ using config::DType;
 
 enum class OpType : std::uint8_t { Compute, Send, Recv, Collective };
 enum class Pass : std::uint8_t { F, Bi, W, None };  // None: not part of a layer pass
-enum class Stream : std::uint8_t { Compute, Comm };
+// Streams of one rank. An overlapped F&B op runs its backward chunk on the
+// `_b` streams so that each chunk's communication hides behind the other's
+// compute; everything else uses `compute` and `comm`.
+enum class Stream : std::uint8_t { Compute, Comm, ComputeB, CommB };
+inline constexpr int kStreamCount = 4;
+inline bool is_compute_stream(Stream s) { return s == Stream::Compute || s == Stream::ComputeB; }
 enum class CollectiveKind : std::uint8_t { AllToAll, AllReduce, ReduceScatter, AllGather };
 
 // What a compute op computes, or what a communication op carries.
@@ -104,6 +109,7 @@ struct Program {
   // held rank stands for `replicas` identical ranks. Full programs hold all.
   bool reduced = false;
   int replicas = 1;
+  int comm_sms = 0;  // SMs communication kernels hold while they run (taken from compute)
   std::vector<int> rank_gpu;  // rank -> GPU index in the topology
   std::vector<RankGroup> groups;
   std::vector<Op> ops;                  // indexed by OpId

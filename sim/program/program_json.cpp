@@ -81,6 +81,7 @@ nlohmann::json to_json(const Program& p) {
                    {"world_size", p.world_size},
                    {"reduced", p.reduced},
                    {"replicas", p.replicas},
+                   {"comm_sms", p.comm_sms},
                    {"rank_gpu", p.rank_gpu}};
   auto& groups = j["groups"] = nlohmann::json::array();
   for (const auto& g : p.groups) groups.push_back({{"kind", g.kind}, {"ranks", g.ranks}});
@@ -100,6 +101,7 @@ Program program_from_json(const nlohmann::json& j) {
   p.world_size = j.at("world_size").get<int>();
   p.reduced = j.value("reduced", false);
   p.replicas = j.value("replicas", 1);
+  p.comm_sms = j.value("comm_sms", 0);
   p.rank_gpu = j.at("rank_gpu").get<std::vector<int>>();
   for (const auto& g : j.at("groups")) p.groups.push_back({g.at("kind").get<std::string>(), g.at("ranks").get<std::vector<int>>()});
   p.by_rank.resize(static_cast<std::size_t>(p.world_size));

@@ -50,6 +50,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
 
   struct RankTimes {
     std::vector<Interval> compute, a2a, pp, dp;
+    Breakdown parts;  // compute seconds per part, as measured (overlapping streams counted twice)
   };
   std::map<int, RankTimes> ranks;
   double flops = 0;
@@ -64,12 +65,12 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
       const double d = rec.duration_s();
       switch (op.part) {
         case Part::Attention:
-        case Part::AttentionCore: sum.attention_s += d; break;
+        case Part::AttentionCore: rt.parts.attention_s += d; break;
         case Part::RoutedExperts:
         case Part::SharedExpert:
-        case Part::Gating: sum.experts_s += d; break;
-        case Part::DenseFfn: sum.dense_s += d; break;
-        default: sum.other_compute_s += d; break;
+        case Part::Gating: rt.parts.experts_s += d; break;
+        case Part::DenseFfn: rt.parts.dense_s += d; break;
+        default: rt.parts.other_compute_s += d; break;
       }
     } else if (op.part == Part::Dispatch || op.part == Part::Combine) {
       rt.a2a.push_back(iv);
@@ -80,6 +81,15 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     }
   }
   for (auto& [rank, rt] : ranks) {
+    // Two compute streams (F&B) share the GPU: scale the parts so they add up
+    // to the time the GPU was computing at all.
+    const auto& p_s = rt.parts;
+    const double total = p_s.attention_s + p_s.experts_s + p_s.dense_s + p_s.other_compute_s;
+    const double scale = total > 0 ? union_length(rt.compute) / total : 0.0;
+    sum.attention_s += scale * p_s.attention_s;
+    sum.experts_s += scale * p_s.experts_s;
+    sum.dense_s += scale * p_s.dense_s;
+    sum.other_compute_s += scale * p_s.other_compute_s;
     // Exposed time is attributed once, in order: all-to-all, then PP, then DP
     // (a PP transfer hidden behind an exposed all-to-all is not exposed PP).
     std::vector<Interval> covered = rt.compute;

@@ -50,7 +50,7 @@ nlohmann::json to_chrome_trace(const Trace& t, const program::Program& p) {
     if (!named[static_cast<std::size_t>(r.rank)]) {
       named[static_cast<std::size_t>(r.rank)] = true;
       events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", r.rank}, {"args", {{"name", fmt::format("rank {}", r.rank)}}}});
-      for (int s = 0; s < 2; ++s)
+      for (int s = 0; s < program::kStreamCount; ++s)
         events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", r.rank}, {"tid", s},
                           {"args", {{"name", program::to_string(static_cast<program::Stream>(s))}}}});
     }

@@ -1,5 +1,6 @@
 #include "sim/workload/train_step.h"
 
+#include <array>
 #include <deque>
 #include <map>
 #include <set>
@@ -46,6 +47,7 @@ class StepBuilder {
     prog_.world_size = lay_.world();
     prog_.reduced = opt_.reduced;
     prog_.replicas = opt_.reduced ? lay_.dp : 1;
+    prog_.comm_sms = sc_.plan.comm_sms;
     for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
     prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
     const int held_dp = opt_.reduced ? 1 : lay_.dp;
@@ -63,7 +65,12 @@ class StepBuilder {
   void emit_rank_schedule(int pipe_rank, int d) {
     const int rank = lay_.rank(pipe_rank, d);
     std::deque<PassRef> w_queue;  // passes whose weight-grad work is pending (FIFO)
+    barrier_.clear();
     for (const auto& sop : sched_.ranks[static_cast<std::size_t>(pipe_rank)]) {
+      // A rank runs its schedule ops in order: the first compute op of each
+      // chunk waits for the previous schedule op's compute on every stream.
+      for (auto& b : pending_barrier_) b = barrier_;
+      last_compute_ = {-1, -1};
       switch (sop.kind) {
         case OpKind::F: emit_forward(rank, sop.pass); break;
         case OpKind::B: emit_backward(rank, sop.pass); emit_weight_grad(rank, sop.pass); break;
@@ -74,14 +81,22 @@ class StepBuilder {
           w_queue.pop_front();
           break;
         case OpKind::FB:
-          // Overlapped F&B: both chunks issued back to back; their communication
-          // runs on the comm stream while the other chunk computes.
+          // Overlapped F&B: the backward chunk runs on its own compute and
+          // comm streams, so each chunk's all-to-alls and PP transfers hide
+          // behind the other chunk's compute.
           emit_forward(rank, sop.f);
+          compute_stream_ = Stream::ComputeB;
+          comm_stream_ = Stream::CommB;
           emit_backward(rank, sop.b);
           if (sop.full_b) emit_weight_grad(rank, sop.b);
           else w_queue.push_back(sop.b);
+          compute_stream_ = Stream::Compute;
+          comm_stream_ = Stream::Comm;
           break;
       }
+      barrier_.clear();
+      for (auto id : last_compute_)
+        if (id >= 0) barrier_.push_back(id);
     }
     MOEPLAN_CHECK(w_queue.empty(), "rank {} ends the step with {} weight-grad works queued", pipe_rank, w_queue.size());
   }
@@ -214,7 +229,7 @@ class StepBuilder {
     Op op;
     op.rank = rank;
     op.type = OpType::Compute;
-    op.stream = Stream::Compute;
+    op.stream = compute_stream_;
     op.part = part;
     op.pass = pass;
     op.layer = layer;
@@ -226,8 +241,15 @@ class StepBuilder {
     op.dtype = w.dtype;
     op.gemms = w.gemms;
     op.deps = std::move(deps);
-    return prog_.add(std::move(op)).id;
+    auto& barrier = pending_barrier_[chunk_index()];
+    op.deps.insert(op.deps.end(), barrier.begin(), barrier.end());
+    barrier.clear();
+    const OpId id = prog_.add(std::move(op)).id;
+    last_compute_[chunk_index()] = id;
+    return id;
   }
+
+  std::size_t chunk_index() const { return compute_stream_ == Stream::Compute ? 0 : 1; }
 
   OpId all_to_all(int rank, Part part, Pass pass, int layer, const PassRef& p, Deps deps) {
     const auto members = lay_.ep_group(rank);
@@ -251,7 +273,7 @@ class StepBuilder {
     Op op;
     op.rank = rank;
     op.type = OpType::Collective;
-    op.stream = Stream::Comm;
+    op.stream = comm_stream_;
     op.part = part;
     op.collective = kind;
     op.group = group;
@@ -328,10 +350,16 @@ class StepBuilder {
         experts += m.mtp_layers * static_cast<double>(m.routed_experts) / lay_.ep * m.expert_params();
       }
     }
-    const auto& order = prog_.by_rank[static_cast<std::size_t>(rank)];
-    OpId last_compute = -1;
-    for (auto it = order.rbegin(); it != order.rend(); ++it)
-      if (prog_.op(*it).type == OpType::Compute) { last_compute = *it; break; }
+    // Gradients are complete once the last compute op of each compute stream is.
+    Deps last_compute;
+    for (auto stream : {Stream::Compute, Stream::ComputeB}) {
+      const auto& order = prog_.by_rank[static_cast<std::size_t>(rank)];
+      for (auto it = order.rbegin(); it != order.rend(); ++it)
+        if (prog_.op(*it).type == OpType::Compute && prog_.op(*it).stream == stream) {
+          last_compute.push_back(*it);
+          break;
+        }
+    }
     const bool zero = sc_.plan.zero_stage >= 1;
     std::vector<OpId> synced;
     auto sync = [&](const char* kind, const std::vector<int>& members, double params) {
@@ -340,7 +368,7 @@ class StepBuilder {
                          group_index(kind, members));
       op.bytes = params * 4.0;  // FP32 gradients
       op.dtype = config::DType::FP32;
-      op.deps = {last_compute};
+      op.deps = last_compute;
       synced.push_back(prog_.add(std::move(op)).id);
     };
     sync("dp", lay_.dp_group(rank), dense);
@@ -356,7 +384,7 @@ class StepBuilder {
     opt.bytes = shard * (2 * 4.0 + 4.0 + 2 * 2 * 2.0 + 2.0);
     opt.dtype = config::DType::FP32;
     opt.deps = synced;
-    opt.deps.push_back(last_compute);
+    opt.deps.insert(opt.deps.end(), last_compute.begin(), last_compute.end());
     const OpId step = prog_.add(std::move(opt)).id;
     if (!zero) return;
     auto gather = [&](const char* kind, const std::vector<int>& members, double params) {
@@ -386,6 +414,10 @@ class StepBuilder {
   std::map<std::pair<int, int>, int> collective_seq_, instance_of_;
   std::map<std::pair<std::string, int>, int> group_of_;
   int next_instance_ = 0;
+  Stream compute_stream_ = Stream::Compute, comm_stream_ = Stream::Comm;
+  Deps barrier_;                              // last compute ops of the previous schedule op
+  std::array<Deps, 2> pending_barrier_;       // not yet attached, per compute stream
+  std::array<OpId, 2> last_compute_{-1, -1};  // of the current schedule op, per compute stream
 };
 
 }  // namespace
