@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   moeplan::cli::add_topo_command(app);
   moeplan::cli::add_plan_command(app);
   moeplan::cli::add_schedule_command(app);
+  moeplan::cli::add_placement_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -38,27 +38,18 @@ void run_ring_member(program::CollectiveKind kind, const std::string& prefix, in
   }
 }
 
-void run_all_to_all_member(const std::string& prefix, int me, const std::vector<std::vector<double>>& matrix) {
-  const int n = static_cast<int>(matrix.size());
+void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>& flows) {
   std::vector<simgrid::s4u::CommPtr> comms;
-  for (int j = 0; j < n; ++j) {
-    const auto b = to_bytes(matrix[static_cast<std::size_t>(me)][static_cast<std::size_t>(j)]);
-    if (j == me || b == 0) continue;
-    comms.push_back(simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, j))->put_async(&g_payload, b));
+  std::size_t incoming = 0;
+  for (const auto& f : flows) {
+    if (f.src == me)
+      comms.push_back(simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, f.dst))->put_async(&g_payload, to_bytes(f.bytes)));
+    if (f.dst == me) ++incoming;
   }
   auto* mine = simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, me));
-  std::vector<char*> sinks(static_cast<std::size_t>(n), nullptr);
-  for (int i = 0; i < n; ++i) {
-    if (i == me || to_bytes(matrix[static_cast<std::size_t>(i)][static_cast<std::size_t>(me)]) == 0) continue;
-    comms.push_back(mine->get_async<char>(&sinks[static_cast<std::size_t>(i)]));
-  }
+  std::vector<char*> sinks(incoming, nullptr);
+  for (auto& sink : sinks) comms.push_back(mine->get_async<char>(&sink));
   simgrid::s4u::Comm::wait_all(comms);
-}
-
-void run_collective_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
-                           const std::vector<std::vector<double>>& matrix) {
-  if (kind == program::CollectiveKind::AllToAll) run_all_to_all_member(prefix, me, matrix);
-  else run_ring_member(kind, prefix, me, n, bytes);
 }
 
 }  // namespace moeplan::engine

@@ -2,25 +2,25 @@
 // run by one SimGrid actor per member:
 //   ring      reduce-scatter (n-1 steps), all-gather (n-1), all-reduce (2(n-1)):
 //             each step sends bytes/n to the next member and receives from the previous;
-//   pairwise  all-to-all: every member posts its n-1 sends at once (as NCCL's
-//             grouped send/recv does) and waits for its n-1 receives.
+//   flows     all-to-all: every member posts its sends at once (as NCCL's
+//             grouped send/recv does) and waits for its receives (see
+//             all_to_all_flows.h for the pairwise and hierarchical plans).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "sim/engine/all_to_all_flows.h"
 #include "sim/program/program.h"
 
 namespace moeplan::engine {
 
 // One member's part. `prefix` makes mailbox names unique to the instance;
-// `bytes` is the full buffer per rank (ring); `matrix[i][j]` the bytes member i
-// sends member j (all-to-all).
+// `bytes` is the full buffer per rank.
 void run_ring_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes);
-void run_all_to_all_member(const std::string& prefix, int me, const std::vector<std::vector<double>>& matrix);
-
-void run_collective_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
-                           const std::vector<std::vector<double>>& matrix);
+// Posts member `me`'s sends of `flows` at once and waits for them and for
+// every flow addressed to it.
+void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>& flows);
 
 // Ring algorithm steps and bytes per step, for closed-form checks.
 int ring_steps(program::CollectiveKind kind, int n);

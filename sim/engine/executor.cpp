@@ -20,7 +20,6 @@ using program::OpId;
 using program::OpType;
 namespace s4u = simgrid::s4u;
 
-using Matrix = std::vector<std::vector<double>>;
 
 // A collective as the executor sees it.
 struct Instance {
@@ -28,13 +27,14 @@ struct Instance {
   std::vector<OpId> member_ops;  // held members' ops
   bool live = false;             // every member held: run flow by flow
   int signature = -1;            // otherwise: index of its isolated measurement
+  std::vector<Flow> flows;       // live all-to-all: its flows
 };
 
 struct Signature {
   CollectiveKind kind;
   double bytes = 0;
-  Matrix matrix;           // all-to-all bytes, member i -> member j
-  std::vector<int> gpus;   // the group measured
+  std::vector<Flow> flows;  // all-to-all
+  std::vector<int> gpus;    // the group measured
   double duration_s = 0;
 };
 
@@ -106,20 +106,22 @@ class Executor {
       inst.group = op.group;
       inst.member_ops.push_back(op.id);
     }
-    std::map<std::tuple<int, int, std::vector<double>, double>, int> signature_of;
+    std::map<std::tuple<int, int, int, std::vector<double>, double>, int> signature_of;
     for (auto& [id, inst] : by_instance) {
       const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
+      const auto& op = p_.op(inst.member_ops.front());
       inst.live = inst.member_ops.size() == members.size();
       if (inst.live) {
         ++out_.stats.live_collectives;
         for (int r : members) gpus_.insert(gpu(r));
-        add_collective_pairs(p_.op(inst.member_ops.front()).collective, members_gpus(members), live_matrix(inst));
+        if (op.collective == CollectiveKind::AllToAll) inst.flows = flows_of(inst.group, traffic_of(inst));
+        add_collective_pairs(op.collective, members_gpus(members), inst.flows);
       } else {
         ++out_.stats.replayed_collectives;
-        const auto& op = p_.op(inst.member_ops.front());
-        const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(inst.group), op.send_bytes, op.bytes);
+        const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(inst.group), op.traffic,
+                                         op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes);
         auto [it, inserted] = signature_of.try_emplace(key, static_cast<int>(signatures_.size()));
-        if (inserted) signatures_.push_back(make_signature(op, members));
+        if (inserted) signatures_.push_back(make_signature(inst, op, members));
         inst.signature = it->second;
       }
       for (auto o : inst.member_ops) instance_of_op_[o] = id;
@@ -140,47 +142,57 @@ class Executor {
     return group_shape_[group] = it->second;
   }
 
-  // Absent members are symmetric copies of the held one: member i's row is the
-  // held member's row rotated so that i plays the held member's role.
-  Signature make_signature(const Op& held, const std::vector<int>& members) {
-    Signature s{held.collective, held.bytes, {}, members_gpus(members), 0.0};
+  // The traffic of an all-to-all instance: the program's whole-group matrix
+  // when it has one, else the members' send_bytes rows. Rows of members that
+  // are not held are the held member's row rotated so that each plays the held
+  // member's role (uniform routing: every member is alike).
+  program::Traffic traffic_of(const Instance& inst) const {
+    const auto& first = p_.op(inst.member_ops.front());
+    if (first.traffic >= 0) return p_.traffic[static_cast<std::size_t>(first.traffic)];
+    const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
     const int n = static_cast<int>(members.size());
-    if (held.collective == CollectiveKind::AllToAll) {
-      const int h = static_cast<int>(std::find(members.begin(), members.end(), held.rank) - members.begin());
-      s.matrix.assign(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n)));
-      for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-          s.matrix[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] =
-              held.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
+    auto index_of = [&](int rank) { return static_cast<int>(std::find(members.begin(), members.end(), rank) - members.begin()); };
+    program::Traffic t;
+    t.gpu_bytes.assign(static_cast<std::size_t>(n), {});
+    for (auto id : inst.member_ops) t.gpu_bytes[static_cast<std::size_t>(index_of(p_.op(id).rank))] = p_.op(id).send_bytes;
+    const int h = index_of(first.rank);
+    for (int i = 0; i < n; ++i) {
+      auto& row = t.gpu_bytes[static_cast<std::size_t>(i)];
+      if (!row.empty()) continue;
+      row.resize(static_cast<std::size_t>(n));
+      for (int j = 0; j < n; ++j)
+        row[static_cast<std::size_t>(j)] = first.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
     }
+    return t;
+  }
+
+  std::vector<Flow> flows_of(int group, const program::Traffic& t) const {
+    std::vector<MemberPlace> places;
+    std::map<int, int> node_ordinal;
+    for (int r : p_.groups[static_cast<std::size_t>(group)].ranks) {
+      const auto v = t_.gpu_vertex(gpu(r));
+      const int node = t_.graph()[v].node;
+      const int ordinal = node_ordinal.try_emplace(node, static_cast<int>(node_ordinal.size())).first->second;
+      places.push_back({ordinal, t_.graph()[v].local});
+    }
+    return all_to_all_flows(t, p_.all_to_all, places);
+  }
+
+  Signature make_signature(const Instance& inst, const Op& held, const std::vector<int>& members) {
+    Signature s{held.collective, held.bytes, {}, members_gpus(members), 0.0};
+    if (held.collective == CollectiveKind::AllToAll) s.flows = flows_of(inst.group, traffic_of(inst));
     for (int g : s.gpus) gpus_.insert(g);
-    add_collective_pairs(s.kind, s.gpus, s.matrix);
+    add_collective_pairs(s.kind, s.gpus, s.flows);
     return s;
   }
 
-  Matrix live_matrix(const Instance& inst) const {
-    const auto& first = p_.op(inst.member_ops.front());
-    if (first.collective != CollectiveKind::AllToAll) return {};
-    const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
-    Matrix m(members.size());
-    for (auto id : inst.member_ops) {
-      const auto& op = p_.op(id);
-      const auto i = static_cast<std::size_t>(std::find(members.begin(), members.end(), op.rank) - members.begin());
-      m[i] = op.send_bytes;
-    }
-    return m;
-  }
-
-  void add_collective_pairs(CollectiveKind kind, const std::vector<int>& g, const Matrix& m) {
+  void add_collective_pairs(CollectiveKind kind, const std::vector<int>& g, const std::vector<Flow>& flows) {
     const std::size_t n = g.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (kind != CollectiveKind::AllToAll) {
-        pairs_.insert({g[i], g[(i + 1) % n]});
-        continue;
-      }
-      for (std::size_t j = 0; j < n; ++j)
-        if (i != j && m[i][j] > 0) pairs_.insert({g[i], g[j]});
+    if (kind == CollectiveKind::AllToAll) {
+      for (const auto& f : flows) pairs_.insert({g[static_cast<std::size_t>(f.src)], g[static_cast<std::size_t>(f.dst)]});
+      return;
     }
+    for (std::size_t i = 0; i < n; ++i) pairs_.insert({g[i], g[(i + 1) % n]});
   }
 
   void build_platform() {
@@ -215,7 +227,7 @@ class Executor {
     std::vector<s4u::ActorPtr> actors;
     for (int i = 0; i < n; ++i)
       actors.push_back(s4u::Actor::create(fmt::format("m{}-{}", s, i), platform_->host(sig.gpus[static_cast<std::size_t>(i)]),
-                                          [&sig, s, i, n] { run_collective_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.matrix); }));
+                                          [&sig, s, i, n] { run_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.flows); }));
     for (auto& a : actors) a->join();
     sig.duration_s = s4u::Engine::get_clock() - t0;
   }
@@ -267,9 +279,8 @@ class Executor {
     }
     const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
     const int me = static_cast<int>(std::find(members.begin(), members.end(), op.rank) - members.begin());
-    const auto matrix = op.collective == CollectiveKind::AllToAll ? live_matrix(inst) : Matrix{};
-    run_collective_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()),
-                          op.bytes, matrix);
+    run_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()), op.bytes,
+               inst.flows);
   }
 
   void wait_ready(StreamWaiter& w, OpId id) {
@@ -320,6 +331,12 @@ class Executor {
         MOEPLAN_CHECK(done_[static_cast<std::size_t>(id)],
                       "simulation ended with rank {} stream {} stuck at op {} ({} dependencies unmet): the program "
                       "deadlocks", st.rank, st.stream, id, remaining_[static_cast<std::size_t>(id)]);
+  }
+
+  static void run_member(CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
+                         const std::vector<Flow>& flows) {
+    if (kind == CollectiveKind::AllToAll) run_flows_member(prefix, me, flows);
+    else run_ring_member(kind, prefix, me, n, bytes);
   }
 
   int gpu(int rank) const { return p_.rank_gpu[static_cast<std::size_t>(rank)]; }

@@ -39,10 +39,11 @@ void check_eplb_inputs(const std::vector<std::vector<double>>& weight, const Epl
     fail(fmt::format("replicas R = {} is not a multiple of gpus = {}; every GPU needs the same slot count "
                      "(e.g. R = {})",
                      c.replicas, c.gpus, (c.replicas + c.gpus - 1) / c.gpus * c.gpus));
-  if (experts % c.groups != 0)
+  const bool hierarchical = c.groups % c.nodes == 0;  // else the global policy ignores groups
+  if (hierarchical && experts % c.groups != 0)
     fail(fmt::format("{} experts do not split into groups = {} of equal size; use a divisor of {}", experts, c.groups,
                      experts));
-  if (c.groups % c.nodes == 0 && experts % c.nodes != 0)
+  if (hierarchical && experts % c.nodes != 0)
     fail(fmt::format("{} experts do not split evenly over nodes = {}", experts, c.nodes));
 }
 

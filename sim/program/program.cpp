@@ -33,6 +33,13 @@ std::string_view to_string(Pass p) { return kPasses[static_cast<std::size_t>(p)]
 std::string_view to_string(Stream s) { return kStreams[static_cast<std::size_t>(s)]; }
 std::string_view to_string(CollectiveKind k) { return kCollectives[static_cast<std::size_t>(k)]; }
 std::string_view to_string(Part p) { return kParts[static_cast<std::size_t>(p)]; }
+std::string_view to_string(AllToAllAlgorithm a) { return a == AllToAllAlgorithm::Pairwise ? "pairwise" : "hierarchical"; }
+AllToAllAlgorithm parse_all_to_all(std::string_view s) {
+  if (s == "pairwise") return AllToAllAlgorithm::Pairwise;
+  if (s == "hierarchical") return AllToAllAlgorithm::Hierarchical;
+  throw std::invalid_argument("unknown all-to-all algorithm \"" + std::string(s) + "\" (pairwise, hierarchical)");
+}
+
 OpType parse_op_type(std::string_view s) { return parse_enum<OpType>(s, kOpTypes, "op type"); }
 Pass parse_pass(std::string_view s) { return parse_enum<Pass>(s, kPasses, "pass"); }
 Stream parse_stream(std::string_view s) { return parse_enum<Stream>(s, kStreams, "stream"); }
@@ -74,6 +81,12 @@ void check_program(const Program& p) {
       if (seen == 0) group = op.group;
       MOEPLAN_CHECK(group == op.group, "collective instance {} spans groups {} and {}", op.instance, group, op.group);
       ++seen;
+      if (op.collective == CollectiveKind::AllToAll && op.traffic >= 0) {
+        MOEPLAN_CHECK(op.traffic < static_cast<int>(p.traffic.size()), "op {} traffic {}", op.id, op.traffic);
+        MOEPLAN_CHECK(p.traffic[static_cast<std::size_t>(op.traffic)].gpu_bytes.size() ==
+                          p.groups[static_cast<std::size_t>(op.group)].ranks.size(),
+                      "op {}: traffic {} does not match its group's size", op.id, op.traffic);
+      }
       if (op.collective == CollectiveKind::AllToAll)
         MOEPLAN_CHECK(op.send_bytes.size() == p.groups[static_cast<std::size_t>(op.group)].ranks.size(),
                       "all-to-all op {} has {} send sizes for a group of {}", op.id, op.send_bytes.size(),

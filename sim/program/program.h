@@ -92,9 +92,32 @@ struct Op {
   int group = -1;     // index into Program::groups
   int instance = -1;  // collective instance id
   std::vector<double> send_bytes;  // all-to-all only: bytes this rank sends to each group member
+  int traffic = -1;                // all-to-all only: index into Program::traffic (whole-group matrix)
 
   bool operator==(const Op&) const = default;
 };
+
+// The traffic of one all-to-all over an expert-parallel group, in dispatch
+// orientation (token owner -> expert holder), member order of the group.
+//   gpu_bytes[i][j]:  token copies member i routes to experts on member j, in bytes;
+//   node_bytes[i][n]: distinct tokens of member i with at least one expert on
+//                     the group's n-th node, in bytes (what crosses IB once per
+//                     node in DeepSeek's kernels); empty when not known.
+// `reverse` flows the other way (combine, and the dispatch's gradient).
+struct Traffic {
+  std::vector<std::vector<double>> gpu_bytes;
+  std::vector<std::vector<double>> node_bytes;
+  bool reverse = false;
+  bool operator==(const Traffic&) const = default;
+};
+
+// How all-to-alls are expanded into transfers.
+enum class AllToAllAlgorithm : std::uint8_t {
+  Pairwise,      // every pair directly, all posted at once (NCCL grouped send/recv)
+  Hierarchical,  // DeepSeek: across nodes once per (token, node) to the same-rail GPU, then NVLink
+};
+std::string_view to_string(AllToAllAlgorithm a);
+AllToAllAlgorithm parse_all_to_all(std::string_view s);
 
 struct RankGroup {
   std::string kind;  // "ep", "dp", "edp" (expert data-parallel), "pp"
@@ -110,6 +133,8 @@ struct Program {
   bool reduced = false;
   int replicas = 1;
   int comm_sms = 0;  // SMs communication kernels hold while they run (taken from compute)
+  AllToAllAlgorithm all_to_all = AllToAllAlgorithm::Pairwise;
+  std::vector<Traffic> traffic;
   std::vector<int> rank_gpu;  // rank -> GPU index in the topology
   std::vector<RankGroup> groups;
   std::vector<Op> ops;                  // indexed by OpId

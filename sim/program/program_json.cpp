@@ -39,6 +39,7 @@ nlohmann::json op_to_json(const Op& op) {
     j["group"] = op.group;
     j["instance"] = op.instance;
     if (!op.send_bytes.empty()) j["send_bytes"] = op.send_bytes;
+    if (op.traffic >= 0) j["traffic"] = op.traffic;
   }
   return j;
 }
@@ -68,6 +69,7 @@ Op op_from_json(const nlohmann::json& j) {
     op.group = j.at("group").get<int>();
     op.instance = j.at("instance").get<int>();
     op.send_bytes = j.value("send_bytes", std::vector<double>{});
+    op.traffic = j.value("traffic", -1);
   }
   return op;
 }
@@ -82,9 +84,13 @@ nlohmann::json to_json(const Program& p) {
                    {"reduced", p.reduced},
                    {"replicas", p.replicas},
                    {"comm_sms", p.comm_sms},
+                   {"all_to_all", to_string(p.all_to_all)},
                    {"rank_gpu", p.rank_gpu}};
   auto& groups = j["groups"] = nlohmann::json::array();
   for (const auto& g : p.groups) groups.push_back({{"kind", g.kind}, {"ranks", g.ranks}});
+  auto& traffic = j["traffic"] = nlohmann::json::array();
+  for (const auto& t : p.traffic)
+    traffic.push_back({{"gpu_bytes", t.gpu_bytes}, {"node_bytes", t.node_bytes}, {"reverse", t.reverse}});
   auto& ops = j["ops"] = nlohmann::json::array();
   for (const auto& op : p.ops) ops.push_back(op_to_json(op));
   return j;
@@ -102,6 +108,10 @@ Program program_from_json(const nlohmann::json& j) {
   p.reduced = j.value("reduced", false);
   p.replicas = j.value("replicas", 1);
   p.comm_sms = j.value("comm_sms", 0);
+  p.all_to_all = parse_all_to_all(j.value("all_to_all", std::string("pairwise")));
+  for (const auto& t : j.value("traffic", nlohmann::json::array()))
+    p.traffic.push_back({t.at("gpu_bytes").get<std::vector<std::vector<double>>>(),
+                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false)});
   p.rank_gpu = j.at("rank_gpu").get<std::vector<int>>();
   for (const auto& g : j.at("groups")) p.groups.push_back({g.at("kind").get<std::string>(), g.at("ranks").get<std::vector<int>>()});
   p.by_rank.resize(static_cast<std::size_t>(p.world_size));

@@ -1,0 +1,39 @@
+// An all-to-all as a list of point-to-point flows between group members.
+//
+// Pairwise: member i sends gpu_bytes[i][j] straight to member j.
+//
+// Hierarchical (DeepSeek-V3's dispatch/combine kernels): a token crosses IB at
+// most once per destination node, to the GPU of the same rail there, which
+// forwards it over NVLink to the GPUs holding its experts:
+//     dispatch, owner i on node a, rail l:
+//       i -> j             gpu_bytes[i][j]   for j on node a (NVLink)
+//       i -> rail(b, l)    node_bytes[i][b]  for every other node b (IB, deduplicated)
+//       rail(b, l) -> j    gpu_bytes[i][j]   for j on node b (NVLink forward)
+//     combine (reverse): the same edges backwards; the rail GPU reduces the
+//     partial outputs of its node before the single IB transfer.
+// Forwarding is assumed pipelined in chunks, so IB and NVLink flows run at the
+// same time. Flows between the same pair are merged (their sum finishes when
+// the last of them would under fair sharing).
+#pragma once
+
+#include <vector>
+
+#include "sim/program/program.h"
+
+namespace moeplan::engine {
+
+struct MemberPlace {
+  int node = 0;   // node ordinal inside the group, in order of first appearance
+  int local = 0;  // rail: the GPU's index inside its node
+};
+
+struct Flow {
+  int src = 0, dst = 0;  // member indices
+  double bytes = 0;
+  bool operator==(const Flow&) const = default;
+};
+
+std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllAlgorithm algorithm,
+                                   const std::vector<MemberPlace>& places);
+
+}  // namespace moeplan::engine

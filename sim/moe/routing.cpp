@@ -1,0 +1,497 @@
+#include "sim/moe/routing.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <fmt/format.h>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+#include "sim/util/check.h"
+
+namespace moeplan::moe {
+namespace {
+
+// ---- random numbers: splitmix64 streams, one per (seed, purpose, layer, source)
+
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in the open interval (0, 1).
+  double uniform_open() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+};
+
+enum StreamTag : std::uint64_t { kPermutationStream = 1, kTokenStream = 2 };
+
+std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t tag, std::uint64_t layer, std::uint64_t source) {
+  SplitMix64 g{seed};
+  for (const auto v : {tag, layer, source}) g.state = g.next() ^ (v * 0xd1342543de82ef95ULL);
+  return g.next();
+}
+
+// Natural log of a positive normal double, |error| < 1e-9: exponent from the
+// bits, mantissa folded into [sqrt(1/2), sqrt(2)), then the atanh series.
+double fast_log(double x) {
+  auto bits = std::bit_cast<std::uint64_t>(x);
+  int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double m = std::bit_cast<double>(bits);
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    ++exponent;
+  }
+  const double t = (m - 1.0) / (m + 1.0);
+  const double t2 = t * t;
+  const double series = 1.0 + t2 * (1.0 / 3 + t2 * (1.0 / 5 + t2 * (1.0 / 7 + t2 * (1.0 / 9))));
+  return exponent * 0.6931471805599453 + 2.0 * t * series;
+}
+
+std::vector<int> layer_permutation(std::uint64_t seed, int layer, int experts) {
+  std::vector<int> perm(experts);
+  std::iota(perm.begin(), perm.end(), 0);
+  SplitMix64 g{stream_seed(seed, kPermutationStream, static_cast<std::uint64_t>(layer), 0)};
+  for (int i = experts - 1; i > 0; --i) std::swap(perm[i], perm[g.next() % static_cast<std::uint64_t>(i + 1)]);
+  return perm;
+}
+
+// ---- checks of the inputs -----------------------------------------------
+
+void check_inputs(const RoutingSpec& spec, const RoutingShape& s, const Placement& placement) {
+  auto fail = [](const std::string& m) { throw std::invalid_argument("routing: " + m); };
+  if (s.experts < 1) fail(fmt::format("routed_experts = {}; an MoE layer needs at least 1 expert", s.experts));
+  if (s.top_k < 1 || s.top_k > s.experts)
+    fail(fmt::format("experts_per_token = {} is outside [1, {}] (the routed experts)", s.top_k, s.experts));
+  if (s.expert_groups < 1 || s.experts % s.expert_groups != 0)
+    fail(fmt::format("expert_groups = {} does not divide the {} routed experts", s.expert_groups, s.experts));
+  if (s.groups_per_token < 1 || s.groups_per_token > s.expert_groups)
+    fail(fmt::format("groups_per_token = {} is outside [1, {}] (expert_groups)", s.groups_per_token, s.expert_groups));
+  if (s.groups_per_token * (s.experts / s.expert_groups) < s.top_k)
+    fail(fmt::format("groups_per_token = {} groups of {} experts cannot hold top-{} picks; raise groups_per_token",
+                     s.groups_per_token, s.experts / s.expert_groups, s.top_k));
+  if (s.gpus_per_node < 1 || s.ep < 1 || s.ep % s.gpus_per_node != 0)
+    fail(fmt::format("ep = {} is not a whole number of nodes of gpus_per_node = {}; choose ep as a multiple of it",
+                     s.ep, s.gpus_per_node));
+  if (s.tokens_per_gpu < 0) fail(fmt::format("tokens_per_gpu = {} is negative", s.tokens_per_gpu));
+  if (spec.sample_tokens < 1) fail(fmt::format("sample_tokens = {}; sample at least 1 token", spec.sample_tokens));
+  if (spec.node_limit < 0) fail(fmt::format("node_limit = {}; use 0 (unlimited) or a node count", spec.node_limit));
+  if (placement.gpus != s.ep || placement.slots() % s.ep != 0)
+    fail(fmt::format("the placement is for {} GPUs ({} slots) but the expert-parallel group has ep = {}; build the "
+                     "placement with gpus = ep",
+                     placement.gpus, placement.slots(), s.ep));
+  if (placement.experts() != s.experts)
+    fail(fmt::format("the placement has {} logical experts but the model routes over {}", placement.experts(),
+                     s.experts));
+}
+
+// ---- the placement as lookup tables ---------------------------------------
+
+struct PlacementTables {
+  std::vector<int> slot_node;                  // [R] node of each slot
+  std::vector<std::vector<int>> replicas;      // [E] slots of each expert
+  std::vector<std::vector<int>> node_experts;  // [nodes] distinct experts with a replica there
+};
+
+PlacementTables tables_of(const Placement& placement, int nodes) {
+  PlacementTables t;
+  const int slots_per_node = placement.slots() / nodes;
+  t.slot_node.resize(placement.slots());
+  t.replicas.resize(placement.experts());
+  t.node_experts.resize(nodes);
+  for (int slot = 0; slot < placement.slots(); ++slot) {
+    const int e = placement.phy2log[slot];
+    const int node = slot / slots_per_node;
+    t.slot_node[slot] = node;
+    t.replicas[e].push_back(slot);
+    auto& on_node = t.node_experts[node];
+    if (std::find(on_node.begin(), on_node.end(), e) == on_node.end()) on_node.push_back(e);
+  }
+  return t;
+}
+
+// ---- one token ------------------------------------------------------------
+//
+// Scores are kept as keys: key_e = Exp(1) / p_e, smaller is better. The
+// affinity score is s_e = -log(key_e) = log p_e + Gumbel, so the k smallest
+// keys are a draw of k distinct experts with the distribution's
+// probabilities, and a sum of scores ranks like the product of the keys.
+
+class TokenRouter {
+ public:
+  TokenRouter(const RoutingShape& shape, const PlacementTables& tables, const std::vector<double>& inverse_p,
+              int node_limit)
+      : shape_(shape),
+        tables_(tables),
+        inverse_p_(inverse_p),
+        group_size_(shape.experts / shape.expert_groups),
+        group_limited_(shape.groups_per_token < shape.expert_groups),
+        node_limit_(node_limit > 0 && node_limit < shape.nodes() ? node_limit : shape.nodes()),
+        node_limited_(node_limit_ < shape.nodes()),
+        node_top_(std::max(1, shape.top_k / std::max(1, node_limit_))),
+        keys_(shape.experts),
+        allowed_(shape.experts),
+        in_kept_nodes_(shape.experts),
+        group_key_(shape.expert_groups),
+        kept_group_(shape.expert_groups),
+        node_best_(node_top_),
+        node_key_(shape.nodes()),
+        kept_node_(shape.nodes()),
+        order_(std::max(shape.expert_groups, shape.nodes())),
+        chosen_(shape.top_k),
+        token_nodes_(shape.nodes()),
+        next_replica_(shape.experts, 0) {}
+
+  // Starts a source GPU: replica round-robin restarts at an offset per source.
+  void start_source(int source) { std::fill(next_replica_.begin(), next_replica_.end(), source); }
+
+  // Routes one token: adds one copy to each chosen slot and one token to each
+  // distinct destination node.
+  void route(SplitMix64& rng, std::vector<long long>& slot_copies, std::vector<long long>& node_tokens,
+             TokenRoute* record = nullptr) {
+    draw_keys(rng);
+    std::fill(allowed_.begin(), allowed_.end(), 1);
+    if (group_limited_) keep_best_groups();
+    if (node_limited_) keep_best_nodes();
+    pick_top_k();
+    std::fill(token_nodes_.begin(), token_nodes_.end(), 0);
+    for (const int e : chosen_) {
+      const int slot = pick_replica(e);
+      if (record) record->experts.push_back(e), record->slots.push_back(slot);
+      ++slot_copies[slot];
+      token_nodes_[tables_.slot_node[slot]] = 1;
+    }
+    for (int n = 0; n < shape_.nodes(); ++n) node_tokens[n] += token_nodes_[n];
+  }
+
+ private:
+  void draw_keys(SplitMix64& rng) {
+    for (int e = 0; e < shape_.experts; ++e) keys_[e] = -fast_log(rng.uniform_open()) * inverse_p_[e];
+  }
+
+  // Indices [0, n) of `score` by ascending score, first index on ties; the first `keep` of them.
+  void keep_smallest(const std::vector<double>& score, int n, int keep, std::vector<char>& kept) {
+    std::iota(order_.begin(), order_.begin() + n, 0);
+    std::partial_sort(order_.begin(), order_.begin() + keep, order_.begin() + n, [&](int a, int b) {
+      return score[a] < score[b] || (score[a] == score[b] && a < b);
+    });
+    std::fill(kept.begin(), kept.begin() + n, 0);
+    for (int i = 0; i < keep; ++i) kept[order_[i]] = 1;
+  }
+
+  // Group-limited routing: groups ranked by the sum of their top-2 scores
+  // (the product of their two smallest keys); the best groups_per_token stay.
+  void keep_best_groups() {
+    for (int g = 0; g < shape_.expert_groups; ++g) {
+      double first = std::numeric_limits<double>::infinity(), second = first;
+      for (int e = g * group_size_; e < (g + 1) * group_size_; ++e) {
+        if (keys_[e] < first) second = first, first = keys_[e];
+        else if (keys_[e] < second) second = keys_[e];
+      }
+      group_key_[g] = group_size_ >= 2 ? first * second : first;
+    }
+    keep_smallest(group_key_, shape_.expert_groups, shape_.groups_per_token, kept_group_);
+    for (int e = 0; e < shape_.experts; ++e) allowed_[e] = kept_group_[e / group_size_];
+  }
+
+  // Node-limited routing: nodes ranked by the sum of the top (top_k / M)
+  // scores of their still-allowed experts; the best M stay, and so do the
+  // experts with a replica on them. If the group limit leaves fewer than
+  // top_k experts there, the token drops its group limit (the node limit is
+  // the one the network needs).
+  void keep_best_nodes() {
+    if (rank_nodes() < shape_.top_k) {
+      std::fill(allowed_.begin(), allowed_.end(), 1);
+      const int available = rank_nodes();
+      if (available < shape_.top_k)
+        throw std::invalid_argument(fmt::format(
+            "routing: node_limit = {} leaves {} experts on the chosen nodes, fewer than top-{}; raise node_limit "
+            "(each node holds about {} experts)",
+            node_limit_, available, shape_.top_k, shape_.experts / shape_.nodes()));
+    }
+    for (int e = 0; e < shape_.experts; ++e) allowed_[e] = allowed_[e] && in_kept_nodes_[e];
+  }
+
+  // Ranks the nodes on the allowed experts, keeps the best node_limit_,
+  // marks the experts with a replica there; returns how many allowed ones.
+  int rank_nodes() {
+    const int nodes = shape_.nodes();
+    auto& best = node_best_;
+    const int top = node_top_;
+    for (int n = 0; n < nodes; ++n) {
+      int have = 0;
+      for (const int e : tables_.node_experts[n]) {
+        if (!allowed_[e]) continue;
+        const double k = keys_[e];
+        if (have < top) {
+          int i = have++;
+          while (i > 0 && best[i - 1] > k) best[i] = best[i - 1], --i;
+          best[i] = k;
+        } else if (k < best[top - 1]) {
+          int i = top - 1;
+          while (i > 0 && best[i - 1] > k) best[i] = best[i - 1], --i;
+          best[i] = k;
+        }
+      }
+      double product = have ? 1.0 : std::numeric_limits<double>::infinity();
+      for (int i = 0; i < have; ++i) product *= best[i];
+      node_key_[n] = product;
+    }
+    keep_smallest(node_key_, nodes, node_limit_, kept_node_);
+    int available = 0;
+    for (int e = 0; e < shape_.experts; ++e) {
+      char on_kept = 0;
+      for (const int slot : tables_.replicas[e]) on_kept = on_kept || kept_node_[tables_.slot_node[slot]];
+      in_kept_nodes_[e] = on_kept;
+      available += on_kept && allowed_[e];
+    }
+    return available;
+  }
+
+  // The top_k allowed experts with the smallest keys (distinct by construction).
+  void pick_top_k() {
+    const int k = shape_.top_k;
+    int have = 0;
+    for (int e = 0; e < shape_.experts; ++e) {
+      if (!allowed_[e]) continue;
+      const double key = keys_[e];
+      if (have < k) {
+        int i = have++;
+        while (i > 0 && keys_[chosen_[i - 1]] > key) chosen_[i] = chosen_[i - 1], --i;
+        chosen_[i] = e;
+      } else if (key < keys_[chosen_[k - 1]]) {
+        int i = k - 1;
+        while (i > 0 && keys_[chosen_[i - 1]] > key) chosen_[i] = chosen_[i - 1], --i;
+        chosen_[i] = e;
+      }
+    }
+    MOEPLAN_CHECK(have == k, "only {} allowed experts for top-{}", have, k);
+  }
+
+  // Round-robin over the expert's replicas on kept nodes (all replicas when
+  // the token is not node-limited).
+  int pick_replica(int e) {
+    const auto& slots = tables_.replicas[e];
+    if (slots.size() == 1) return slots.front();
+    int eligible = 0;
+    for (const int slot : slots) eligible += !node_limited_ || kept_node_[tables_.slot_node[slot]];
+    int nth = next_replica_[e]++ % eligible;
+    for (const int slot : slots) {
+      if (node_limited_ && !kept_node_[tables_.slot_node[slot]]) continue;
+      if (nth-- == 0) return slot;
+    }
+    MOEPLAN_CHECK(false, "expert {} has no replica on a kept node", e);
+    return -1;
+  }
+
+  const RoutingShape& shape_;
+  const PlacementTables& tables_;
+  const std::vector<double>& inverse_p_;
+  int group_size_;
+  bool group_limited_;
+  int node_limit_;
+  bool node_limited_;
+  int node_top_;
+  std::vector<double> keys_;
+  std::vector<char> allowed_;
+  std::vector<char> in_kept_nodes_;
+  std::vector<double> group_key_;
+  std::vector<char> kept_group_;
+  std::vector<double> node_best_;
+  std::vector<double> node_key_;
+  std::vector<char> kept_node_;
+  std::vector<int> order_;
+  std::vector<int> chosen_;
+  std::vector<char> token_nodes_;
+  std::vector<int> next_replica_;
+};
+
+// ---- scaling samples to the real token count ------------------------------
+
+// counts * num / den rounded to integers summing to `target`: floors first,
+// then +1 by largest remainder; ties go to the lowest index counted from
+// `rotate` (so no slot is favoured for every source).
+std::vector<long long> scale_largest_remainder(const std::vector<long long>& counts, long long num, long long den,
+                                               long long target, int rotate) {
+  const int n = static_cast<int>(counts.size());
+  std::vector<long long> out(n), remainder(n);
+  long long total = 0;
+  for (int i = 0; i < n; ++i) {
+    out[i] = counts[i] * num / den;
+    remainder[i] = counts[i] * num % den;
+    total += out[i];
+  }
+  long long missing = target - total;
+  MOEPLAN_CHECK(missing >= 0 && missing <= n, "largest remainder: {} units to hand out over {} entries", missing, n);
+  if (missing == 0) return out;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  auto from_rotate = [&](int i) { return (i - rotate % n + n) % n; };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return remainder[a] > remainder[b] || (remainder[a] == remainder[b] && from_rotate(a) < from_rotate(b));
+  });
+  for (int i = 0; i < missing; ++i) ++out[order[i]];
+  return out;
+}
+
+}  // namespace
+
+long long LayerRouting::sent(int src) const {
+  long long total = 0;
+  for (int dst = 0; dst < ep; ++dst) total += copies_between(src, dst);
+  return total;
+}
+
+long long LayerRouting::received(int dst) const {
+  long long total = 0;
+  for (int src = 0; src < ep; ++src) total += copies_between(src, dst);
+  return total;
+}
+
+RoutingShape routing_shape(const config::ModelConfig& model, int ep, int gpus_per_node, long long tokens_per_gpu) {
+  RoutingShape s;
+  s.experts = model.routed_experts;
+  s.top_k = model.experts_per_token;
+  s.expert_groups = model.expert_groups;
+  s.groups_per_token = model.groups_per_token;
+  s.ep = ep;
+  s.gpus_per_node = gpus_per_node;
+  s.tokens_per_gpu = tokens_per_gpu;
+  return s;
+}
+
+std::vector<double> expert_probabilities(const RoutingSpec& spec, int experts, int layer, const LoadStats* measured) {
+  if (experts < 1) throw std::invalid_argument(fmt::format("routing: {} experts; need at least 1", experts));
+  std::vector<double> p(experts, 1.0 / experts);
+  switch (spec.distribution) {
+    case RoutingDistribution::uniform:
+      break;
+    case RoutingDistribution::zipf: {
+      // The r-th expert of the layer's permutation gets mass 1 / (r + 1)^s.
+      const auto perm = layer_permutation(spec.seed, layer, experts);
+      double total = 0;
+      for (int r = 0; r < experts; ++r) total += p[perm[r]] = std::pow(r + 1.0, -spec.zipf_s);
+      for (auto& v : p) v /= total;
+      break;
+    }
+    case RoutingDistribution::hot: {
+      // hot_fraction of the mass on the first hot_experts of the permutation.
+      const int hot = std::min(spec.hot_experts, experts);
+      if (hot == experts) break;
+      const auto perm = layer_permutation(spec.seed, layer, experts);
+      for (int r = 0; r < experts; ++r)
+        p[perm[r]] = r < hot ? spec.hot_fraction / hot : (1.0 - spec.hot_fraction) / (experts - hot);
+      break;
+    }
+    case RoutingDistribution::measured: {
+      if (!measured || measured->layers() == 0)
+        throw std::invalid_argument("routing: distribution measured needs load statistics (routing.load_file)");
+      if (measured->experts() != experts)
+        throw std::invalid_argument(fmt::format("{}: has {} experts per row but the model routes over {}; use load "
+                                                "statistics of this model",
+                                                measured->file, measured->experts(), experts));
+      const auto& row = measured->tokens[static_cast<std::size_t>(layer % measured->layers())];
+      const double total = std::accumulate(row.begin(), row.end(), 0.0);
+      if (total <= 0)
+        throw std::invalid_argument(fmt::format("{}: row {} has no tokens; every layer row needs a positive count",
+                                                measured->file, layer % measured->layers() + 1));
+      for (int e = 0; e < experts; ++e) p[e] = row[e] / total;
+      break;
+    }
+  }
+  return p;
+}
+
+namespace {
+
+// 1 / p per expert, p floored so that every expert keeps a finite key (an
+// expert with no measured load is picked only when the group and node limits
+// leave nothing else).
+std::vector<double> inverse_probabilities(const RoutingSpec& spec, const RoutingShape& shape, int layer,
+                                          const LoadStats* measured) {
+  const auto p = expert_probabilities(spec, shape.experts, layer, measured);
+  std::vector<double> inverse_p(shape.experts);
+  for (int e = 0; e < shape.experts; ++e) inverse_p[e] = 1.0 / std::max(p[e], 1e-12 / shape.experts);
+  return inverse_p;
+}
+
+SplitMix64 token_stream(const RoutingSpec& spec, int layer, int source) {
+  return SplitMix64{stream_seed(spec.seed, kTokenStream, static_cast<std::uint64_t>(layer),
+                                static_cast<std::uint64_t>(source))};
+}
+
+}  // namespace
+
+std::vector<TokenRoute> sample_token_routes(const RoutingSpec& spec, const RoutingShape& shape,
+                                            const Placement& placement, int layer, int source, int count,
+                                            const LoadStats* measured) {
+  check_inputs(spec, shape, placement);
+  if (source < 0 || source >= shape.ep)
+    throw std::invalid_argument(fmt::format("routing: source GPU {} is outside [0, {})", source, shape.ep));
+  const auto inverse_p = inverse_probabilities(spec, shape, layer, measured);
+  const auto tables = tables_of(placement, shape.nodes());
+  TokenRouter router(shape, tables, inverse_p, spec.node_limit);
+  router.start_source(source);
+  auto rng = token_stream(spec, layer, source);
+  std::vector<long long> slot_copies(placement.slots()), node_tokens(shape.nodes());
+  std::vector<TokenRoute> out(std::max(count, 0));
+  for (auto& token : out) router.route(rng, slot_copies, node_tokens, &token);
+  return out;
+}
+
+LayerRouting route_layer(const RoutingSpec& spec, const RoutingShape& shape, const Placement& placement, int layer,
+                         const LoadStats* measured) {
+  check_inputs(spec, shape, placement);
+  const int ep = shape.ep, nodes = shape.nodes(), k = shape.top_k;
+  const long long tokens = shape.tokens_per_gpu;
+  const long long sampled = std::min<long long>(spec.sample_tokens, tokens);
+
+  // Phase 1: the layer's expert probabilities and the placement as tables.
+  const auto inverse_p = inverse_probabilities(spec, shape, layer, measured);
+  const auto tables = tables_of(placement, nodes);
+
+  LayerRouting out;
+  out.ep = ep;
+  out.nodes = nodes;
+  out.gpus_per_node = shape.gpus_per_node;
+  out.top_k = k;
+  out.tokens_per_gpu = tokens;
+  out.sampled_tokens_per_gpu = static_cast<int>(sampled);
+  out.copies.assign(static_cast<std::size_t>(ep) * ep, 0);
+  out.node_tokens.assign(static_cast<std::size_t>(ep) * nodes, 0);
+  out.slot_tokens.assign(placement.slots(), 0);
+  out.expert_tokens.assign(shape.experts, 0);
+  if (sampled == 0) return out;
+
+  // Phase 2, ep sources x `sampled` tokens: route each sampled token, then
+  // scale the source's slot copies to tokens * k and its distinct node tokens
+  // to the rounded scaled total.
+  TokenRouter router(shape, tables, inverse_p, spec.node_limit);
+  std::vector<long long> slot_copies(placement.slots()), node_tokens(nodes);
+  for (int src = 0; src < ep; ++src) {
+    auto rng = token_stream(spec, layer, src);
+    std::fill(slot_copies.begin(), slot_copies.end(), 0);
+    std::fill(node_tokens.begin(), node_tokens.end(), 0);
+    router.start_source(src);
+    for (long long t = 0; t < sampled; ++t) router.route(rng, slot_copies, node_tokens);
+
+    const long long node_total = std::accumulate(node_tokens.begin(), node_tokens.end(), 0LL);
+    const auto slots_scaled = scale_largest_remainder(slot_copies, tokens, sampled, tokens * k, src);
+    const auto nodes_scaled =
+        scale_largest_remainder(node_tokens, tokens, sampled, (node_total * tokens + sampled / 2) / sampled, src);
+    for (int slot = 0; slot < placement.slots(); ++slot) {
+      out.copies[static_cast<std::size_t>(src) * ep + placement.gpu_of_slot(slot)] += slots_scaled[slot];
+      out.slot_tokens[slot] += slots_scaled[slot];
+      out.expert_tokens[placement.phy2log[slot]] += slots_scaled[slot];
+    }
+    for (int n = 0; n < nodes; ++n) out.node_tokens[static_cast<std::size_t>(src) * nodes + n] = nodes_scaled[n];
+  }
+  return out;
+}
+
+}  // namespace moeplan::moe
