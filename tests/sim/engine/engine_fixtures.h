@@ -65,3 +65,52 @@ inline void add_transfer(program::Program& p, int from, int to, double bytes, in
 }
 
 }  // namespace moeplan::test
+
+namespace moeplan::test {
+
+// Nodes of 8 GPUs on a multi-plane fat-tree: 160 GB/s NVLink, 50 GB/s NICs,
+// no latency (pure bandwidth closed forms).
+inline topology::Topology h800_nodes(int nodes) {
+  topology::ClusterSpec s;
+  s.nodes = nodes;
+  s.gpus_per_node = 8;
+  s.nvlink = {160e9, 0};
+  s.pcie = {64e9, 0};
+  s.nic = {50e9, 0};
+  s.fabric = {50e9, 0};
+  s.switch_ports = 64;
+  return topology::build_multi_plane_fat_tree(s);
+}
+
+// One all-to-all instance over ranks 0..n-1 using traffic 0.
+inline void add_group_all_to_all(program::Program& p, const program::Traffic& t) {
+  const int n = static_cast<int>(t.gpu_bytes.size());
+  program::RankGroup g{"ep", {}};
+  for (int r = 0; r < n; ++r) g.ranks.push_back(r);
+  p.groups.push_back(g);
+  p.traffic.push_back(t);
+  for (int r = 0; r < n; ++r) {
+    program::Op op;
+    op.rank = r;
+    op.type = program::OpType::Collective;
+    op.stream = program::Stream::Comm;
+    op.part = program::Part::Dispatch;
+    op.collective = program::CollectiveKind::AllToAll;
+    op.group = static_cast<int>(p.groups.size()) - 1;
+    op.instance = 0;
+    op.traffic = static_cast<int>(p.traffic.size()) - 1;
+    op.send_bytes = t.gpu_bytes[static_cast<std::size_t>(r)];
+    p.add(op);
+  }
+}
+
+inline program::Traffic uniform_traffic(int n, int gpus_per_node, double per_pair, double per_node) {
+  program::Traffic t;
+  t.gpu_bytes.assign(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n), per_pair));
+  for (int i = 0; i < n; ++i) t.gpu_bytes[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)] = 0;
+  if (per_node > 0)
+    t.node_bytes.assign(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n / gpus_per_node), per_node));
+  return t;
+}
+
+}  // namespace moeplan::test
