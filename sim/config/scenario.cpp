@@ -82,6 +82,7 @@ void read_plan_section(YamlReader& r, Scenario& s) {
   if (auto v = p.integer("comm_sms", false, 0, 1024)) plan.comm_sms = static_cast<int>(*v);
   s.lines["plan.comm_sms"] = p.line_of("comm_sms");
   if (auto v = p.integer("zero_stage", false, 0, 1)) plan.zero_stage = static_cast<int>(*v);
+  if (auto v = p.text("all_to_all", false, {"hierarchical", "pairwise"})) plan.all_to_all = program::parse_all_to_all(*v);
   if (auto v = p.integer_list("layers_per_stage", false)) {
     for (auto n : *v) plan.layers_per_stage.push_back(static_cast<int>(n));
   }
@@ -122,6 +123,20 @@ Scenario load_scenario(const std::string& path, Diagnostics& diag) {
   read_workload_section(r, s);
   read_plan_section(r, s);
   read_simulation_section(r, s);
+  if (r.has("routing")) {
+    auto m = r.child("routing", false);
+    if (m.valid()) s.routing = moe::read_routing(m);
+  } else {
+    r.raw("routing");
+  }
+  if (r.has("placement")) {
+    auto m = r.child("placement", false);
+    if (m.valid()) s.placement = moe::read_placement(m);
+  } else {
+    r.raw("placement");
+  }
+  s.lines["routing"] = r.line_of("routing");
+  s.lines["placement"] = r.line_of("placement");
   r.finish();
   return s;
 }

@@ -8,6 +8,9 @@
 
 #include "sim/config/gpu.h"
 #include "sim/config/model.h"
+#include "sim/moe/placement_spec.h"
+#include "sim/moe/routing_spec.h"
+#include "sim/program/program.h"
 #include "sim/schedule/schedule.h"
 #include "sim/topology/load.h"
 
@@ -27,6 +30,7 @@ struct PlanConfig {
   int comm_sms = 0;        // SMs held by communication kernels
   int zero_stage = 1;      // 0: plain DP (all-reduce), 1: ZeRO-1 (reduce-scatter + all-gather)
   std::vector<int> layers_per_stage;  // transformer layers per pipeline stage (MTP excluded)
+  program::AllToAllAlgorithm all_to_all = program::AllToAllAlgorithm::Hierarchical;
 };
 
 enum class SimMode { Auto, Reduced, Full };
@@ -45,6 +49,8 @@ struct Scenario {
   Workload workload;
   PlanConfig plan;
   SimulationConfig simulation;
+  moe::RoutingSpec routing;      // `routing:` (default uniform, no node limit)
+  moe::PlacementSpec placement;  // `placement:` (default contiguous)
   std::map<std::string, int> lines;  // dotted field -> line, for cross-field errors
 
   int gpus() const { return plan.pp * plan.dp * plan.tp; }

@@ -100,6 +100,16 @@ PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part
   return w;
 }
 
+PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std::int64_t>& tokens_per_slot,
+                             Pass pass, DType gemm_dtype) {
+  PartWork w;
+  w.part = Part::RoutedExperts;
+  w.pass = pass;
+  w.dtype = gemm_dtype;
+  for (auto tokens : tokens_per_slot) swiglu(w, tokens, m.hidden, m.moe_intermediate, config::bytes_of(gemm_dtype));
+  return w;
+}
+
 double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, DType gemm_dtype) {
   const double h = m.hidden;
   if (comm_part == Part::Dispatch && pass == Pass::F && gemm_dtype == DType::FP8)

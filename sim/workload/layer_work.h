@@ -43,6 +43,11 @@ struct MicroBatchShape {
 PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part part, Pass pass,
                    config::DType gemm_dtype, int ep);
 
+// Routed experts of one GPU given the token copies each local expert (slot)
+// receives: one SwiGLU per slot.
+PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std::int64_t>& tokens_per_slot,
+                             Pass pass, config::DType gemm_dtype);
+
 // Bytes of one token's hidden state in an all-to-all payload: FP8 dispatch
 // carries one FP32 scale per 128 values; everything else is BF16.
 double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, config::DType gemm_dtype);

@@ -1,12 +1,15 @@
 #include "sim/workload/train_step.h"
 
+#include <algorithm>
 #include <array>
+#include <numeric>
 #include <deque>
 #include <map>
 #include <set>
 
 #include "sim/util/check.h"
 #include "sim/workload/layer_work.h"
+#include "sim/workload/moe_traffic.h"
 
 namespace moeplan::workload {
 namespace {
@@ -29,8 +32,14 @@ struct StageSlot {
 class StepBuilder {
  public:
   StepBuilder(const config::Scenario& sc, const plan::ValidatedPlan& vp, const TrainStepOptions& opt)
-      : sc_(sc), vp_(vp), opt_(opt), lay_(vp.layout), sched_(vp.schedule) {
+      : sc_(sc),
+        vp_(vp),
+        opt_(opt),
+        lay_(vp.layout),
+        sched_(vp.schedule),
+        traffic_(sc, std::min(vp.layout.ep, std::max(1, sc.topology.topology.gpus_per_node()))) {
     mb_shape_ = {sc.workload.micro_batch, sc.workload.sequence_length};
+    prog_.all_to_all = sc.plan.all_to_all;
     flows_ = sched_.kind == schedule::Kind::DualPipe ? 2 : 1;
     stages_ = schedule::stage_count(sched_);
     slots_.assign(static_cast<std::size_t>(flows_), std::vector<StageSlot>(static_cast<std::size_t>(stages_)));
@@ -224,8 +233,24 @@ class StepBuilder {
   }
 
   // ---- op constructors -------------------------------------------------------------
+  // Position of `rank` in its EP group.
+  int ep_index(int rank) const {
+    const auto g = lay_.ep_group(rank);
+    return static_cast<int>(std::find(g.begin(), g.end(), rank) - g.begin());
+  }
+
+  // Routed experts work on the tokens this rank's experts receive; a reduced
+  // program holds one rank per EP group, which runs at the pace of the group's
+  // busiest GPU (the combine waits for it).
+  PartWork work_of(int rank, Part part, Pass pass, int layer) {
+    if (part != Part::RoutedExperts) return part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep);
+    const auto& lt = traffic_.layer(layer, prog_);
+    const int idx = opt_.reduced ? lt.slowest_rank : ep_index(rank);
+    return routed_experts_work(sc_.model, lt.local_expert_tokens[static_cast<std::size_t>(idx)], pass, sc_.plan.precision);
+  }
+
   OpId compute(int rank, Part part, Pass pass, int layer, const PassRef& p, Deps deps) {
-    const auto w = part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep);
+    const auto w = work_of(rank, part, pass, layer);
     Op op;
     op.rank = rank;
     op.type = OpType::Compute;
@@ -235,7 +260,11 @@ class StepBuilder {
     op.layer = layer;
     op.microbatch = p.mb;
     op.dir = p.dir;
-    op.tokens = part == Part::RoutedExperts ? mb_shape_.tokens() * sc_.model.experts_per_token : mb_shape_.tokens();
+    op.tokens = mb_shape_.tokens();
+    if (part == Part::RoutedExperts) {
+      op.tokens = 0;
+      for (const auto& g : w.gemms) op.tokens += g.m / 2;  // each slot: gate/up GEMM and down GEMM, m rows each
+    }
     op.flops = w.flops;
     op.bytes = w.bytes;
     op.dtype = w.dtype;
@@ -254,17 +283,20 @@ class StepBuilder {
   OpId all_to_all(int rank, Part part, Pass pass, int layer, const PassRef& p, Deps deps) {
     const auto members = lay_.ep_group(rank);
     const double per_token = token_payload_bytes(sc_.model, part, pass, sc_.plan.precision);
-    // Uniform routing: each of the tokens * k copies goes to a uniformly chosen EP rank.
-    const double copies = static_cast<double>(mb_shape_.tokens()) * sc_.model.experts_per_token;
+    const auto& lt = traffic_.layer(layer, prog_);
     Op op = collective(rank, CollectiveKind::AllToAll, part, group_index("ep", members));
     op.pass = pass;
     op.layer = layer;
     op.microbatch = p.mb;
     op.dir = p.dir;
-    op.tokens = static_cast<std::int64_t>(copies);
     op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : config::DType::BF16;
-    op.send_bytes.assign(members.size(), copies / static_cast<double>(members.size()) * per_token);
-    op.bytes = copies * per_token;
+    op.traffic = traffic_.traffic_id(lt, part, pass);
+    // This rank's row of the group matrix: what it sends to each member.
+    const auto& t = prog_.traffic[static_cast<std::size_t>(op.traffic)];
+    const auto i = static_cast<std::size_t>(ep_index(rank));
+    for (std::size_t j = 0; j < members.size(); ++j) op.send_bytes.push_back(t.reverse ? t.gpu_bytes[j][i] : t.gpu_bytes[i][j]);
+    op.bytes = std::accumulate(op.send_bytes.begin(), op.send_bytes.end(), 0.0);
+    op.tokens = static_cast<std::int64_t>(op.bytes / per_token);
     op.deps = std::move(deps);
     return prog_.add(std::move(op)).id;
   }
@@ -405,6 +437,7 @@ class StepBuilder {
   TrainStepOptions opt_;
   const plan::Layout& lay_;
   const schedule::Schedule& sched_;
+  MoeTraffic traffic_;
   MicroBatchShape mb_shape_;
   int flows_ = 1, stages_ = 1;
   std::vector<std::vector<StageSlot>> slots_;

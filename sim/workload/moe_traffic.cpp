@@ -1,0 +1,71 @@
+#include "sim/workload/moe_traffic.h"
+
+#include <algorithm>
+
+#include "sim/moe/placement_spec.h"
+#include "sim/util/check.h"
+#include "sim/workload/layer_work.h"
+
+namespace moeplan::workload {
+
+MoeTraffic::MoeTraffic(const config::Scenario& sc, int gpus_per_node) : sc_(sc) {
+  shape_ = moe::routing_shape(sc.model, sc.plan.ep, gpus_per_node, sc.tokens_per_microbatch());
+  if (sc.routing.distribution == moe::RoutingDistribution::measured) {
+    Diagnostics diag;
+    measured_ = moe::read_load_stats(sc.routing.load_file, diag);
+    diag.throw_if_any();
+  }
+}
+
+const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
+  // Uniform routing: one distribution for every layer, so one routing.
+  const int key = sc_.routing.distribution == moe::RoutingDistribution::uniform ? 0 : layer;
+  if (auto it = layers_.find(key); it != layers_.end()) return it->second;
+  const auto* stats = measured_ ? &*measured_ : nullptr;
+  const auto probabilities = moe::expert_probabilities(sc_.routing, shape_.experts, key, stats);
+  const auto placement = moe::place_layer(sc_.placement, probabilities, shape_.expert_groups, shape_.ep,
+                                          shape_.gpus_per_node);
+  const auto r = moe::route_layer(sc_.routing, shape_, placement, key, stats);
+
+  const int ep = shape_.ep, nodes = r.nodes;
+  auto traffic = [&](double per_token, bool reverse) {
+    program::Traffic t;
+    t.reverse = reverse;
+    t.gpu_bytes.assign(static_cast<std::size_t>(ep), std::vector<double>(static_cast<std::size_t>(ep)));
+    t.node_bytes.assign(static_cast<std::size_t>(ep), std::vector<double>(static_cast<std::size_t>(nodes)));
+    for (int i = 0; i < ep; ++i) {
+      for (int j = 0; j < ep; ++j)
+        t.gpu_bytes[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] =
+            static_cast<double>(r.copies_between(i, j)) * per_token;
+      for (int n = 0; n < nodes; ++n)
+        t.node_bytes[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] =
+            static_cast<double>(r.distinct_tokens(i, n)) * per_token;
+    }
+    p.traffic.push_back(std::move(t));
+    return static_cast<int>(p.traffic.size()) - 1;
+  };
+  LayerTraffic lt;
+  const auto& m = sc_.model;
+  lt.dispatch_fp8 = traffic(token_payload_bytes(m, program::Part::Dispatch, program::Pass::F, sc_.plan.precision), false);
+  lt.forward_bf16 = traffic(token_payload_bytes(m, program::Part::Combine, program::Pass::F, sc_.plan.precision), false);
+  lt.reverse_bf16 = traffic(token_payload_bytes(m, program::Part::Combine, program::Pass::F, sc_.plan.precision), true);
+  const int per_gpu = placement.slots_per_gpu();
+  lt.local_expert_tokens.assign(static_cast<std::size_t>(ep), {});
+  std::int64_t most = -1;
+  for (int g = 0; g < ep; ++g) {
+    for (int s = 0; s < per_gpu; ++s)
+      lt.local_expert_tokens[static_cast<std::size_t>(g)].push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
+    if (r.received(g) > most) most = r.received(g), lt.slowest_rank = g;
+  }
+  return layers_.emplace(key, std::move(lt)).first->second;
+}
+
+int MoeTraffic::traffic_id(const LayerTraffic& t, program::Part part, program::Pass pass) const {
+  // Dispatch F and the combine's gradient flow owner -> experts; combine F and
+  // the dispatch's gradient flow back.
+  const bool towards_experts = (part == program::Part::Dispatch) == (pass == program::Pass::F);
+  if (!towards_experts) return t.reverse_bf16;
+  return part == program::Part::Dispatch ? t.dispatch_fp8 : t.forward_bf16;
+}
+
+}  // namespace moeplan::workload
