@@ -36,21 +36,42 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t tag, std::uint64_t l
   return g.next();
 }
 
-// Natural log of a positive normal double, |error| < 1e-9: exponent from the
-// bits, mantissa folded into [sqrt(1/2), sqrt(2)), then the atanh series.
-double fast_log(double x) {
-  auto bits = std::bit_cast<std::uint64_t>(x);
-  int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-  bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
-  double m = std::bit_cast<double>(bits);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    ++exponent;
+// Exp(1) variates by Marsaglia and Tsang's ziggurat (256 layers): one 64-bit
+// draw, a multiply and a compare in about 99% of the calls; the wedges and the
+// tail (r + Exp(1), memoryless) use exp and log.
+class ExponentialZiggurat {
+ public:
+  ExponentialZiggurat() {
+    // Layer i spans y in [f(x_i), f(x_{i+1})], f(x) = exp(-x), each of area kArea;
+    // layer 0 is the base strip of width kArea / f(r) with the tail beyond r.
+    x_[0] = kArea / std::exp(-kR);
+    x_[1] = kR;
+    for (int i = 1; i < 255; ++i) x_[i + 1] = -std::log(kArea / x_[i] + std::exp(-x_[i]));
+    x_[256] = 0.0;
+    for (int i = 0; i <= 256; ++i) f_[i] = std::exp(-x_[i]);
   }
-  const double t = (m - 1.0) / (m + 1.0);
-  const double t2 = t * t;
-  const double series = 1.0 + t2 * (1.0 / 3 + t2 * (1.0 / 5 + t2 * (1.0 / 7 + t2 * (1.0 / 9))));
-  return exponent * 0.6931471805599453 + 2.0 * t * series;
+
+  double operator()(SplitMix64& rng) const {
+    while (true) {
+      const std::uint64_t bits = rng.next();
+      const int i = static_cast<int>(bits & 0xff);
+      const double x = static_cast<double>(bits >> 11) * 0x1.0p-53 * x_[i];
+      if (x < x_[i + 1]) return x;
+      if (i == 0) return kR - std::log(rng.uniform_open());
+      if (f_[i] + rng.uniform_open() * (f_[i + 1] - f_[i]) < std::exp(-x)) return x;
+    }
+  }
+
+ private:
+  static constexpr double kR = 7.69711747013104972;
+  static constexpr double kArea = 0.0039496598225815571993;
+  double x_[257];
+  double f_[257];
+};
+
+const ExponentialZiggurat& exponential() {
+  static const ExponentialZiggurat table;
+  return table;
 }
 
 std::vector<int> layer_permutation(std::uint64_t seed, int layer, int experts) {
@@ -96,6 +117,7 @@ struct PlacementTables {
   std::vector<int> slot_node;                  // [R] node of each slot
   std::vector<std::vector<int>> replicas;      // [E] slots of each expert
   std::vector<std::vector<int>> node_experts;  // [nodes] distinct experts with a replica there
+  std::vector<int> expert_node;                // [E] node of all the expert's replicas; -1 if several
 };
 
 PlacementTables tables_of(const Placement& placement, int nodes) {
@@ -111,6 +133,13 @@ PlacementTables tables_of(const Placement& placement, int nodes) {
     t.replicas[e].push_back(slot);
     auto& on_node = t.node_experts[node];
     if (std::find(on_node.begin(), on_node.end(), e) == on_node.end()) on_node.push_back(e);
+  }
+  t.expert_node.assign(placement.experts(), -1);
+  for (int e = 0; e < placement.experts(); ++e) {
+    const int home = t.slot_node[t.replicas[e].front()];
+    bool one_node = true;
+    for (const int slot : t.replicas[e]) one_node = one_node && t.slot_node[slot] == home;
+    if (one_node) t.expert_node[e] = home;
   }
   return t;
 }
@@ -171,7 +200,7 @@ class TokenRouter {
 
  private:
   void draw_keys(SplitMix64& rng) {
-    for (int e = 0; e < shape_.experts; ++e) keys_[e] = -fast_log(rng.uniform_open()) * inverse_p_[e];
+    for (int e = 0; e < shape_.experts; ++e) keys_[e] = exponential_(rng) * inverse_p_[e];
   }
 
   // Indices [0, n) of `score` by ascending score, first index on ties; the first `keep` of them.
@@ -245,8 +274,10 @@ class TokenRouter {
     keep_smallest(node_key_, nodes, node_limit_, kept_node_);
     int available = 0;
     for (int e = 0; e < shape_.experts; ++e) {
-      char on_kept = 0;
-      for (const int slot : tables_.replicas[e]) on_kept = on_kept || kept_node_[tables_.slot_node[slot]];
+      const int home = tables_.expert_node[e];
+      char on_kept = home >= 0 ? kept_node_[home] : 0;
+      if (home < 0)
+        for (const int slot : tables_.replicas[e]) on_kept = on_kept || kept_node_[tables_.slot_node[slot]];
       in_kept_nodes_[e] = on_kept;
       available += on_kept && allowed_[e];
     }
@@ -289,6 +320,7 @@ class TokenRouter {
     return -1;
   }
 
+  const ExponentialZiggurat& exponential_ = exponential();
   const RoutingShape& shape_;
   const PlacementTables& tables_;
   const std::vector<double>& inverse_p_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/util/units.h"
+#include "sim/workload/layer_work.h"
 
 namespace moeplan::report {
 namespace {
@@ -61,7 +62,13 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     const Interval iv{rec.start_s, rec.end_s};
     if (op.type == OpType::Compute) {
       rt.compute.push_back(iv);
-      if (op.part != Part::Optimizer) flops += op.flops;
+      // Model FLOPs count what the model needs, not what the slowest GPU does:
+      // routed experts at the mean load (tokens x k spread evenly).
+      if (op.part == Part::RoutedExperts)
+        flops += workload::part_work(sc.model, {sc.workload.micro_batch, sc.workload.sequence_length}, op.part,
+                                     op.pass, op.dtype, sc.plan.ep).flops;
+      else if (op.part != Part::Optimizer)
+        flops += op.flops;
       const double d = rec.duration_s();
       switch (op.part) {
         case Part::Attention:
