@@ -1,7 +1,6 @@
 #include "sim/moe/routing.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <fmt/format.h>
@@ -25,7 +24,7 @@ struct SplitMix64 {
     return z ^ (z >> 31);
   }
   // Uniform in the open interval (0, 1).
-  double uniform_open() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+  double uniform_open() { return (static_cast<double>(static_cast<std::int64_t>(next() >> 11)) + 0.5) * 0x1.0p-53; }
 };
 
 enum StreamTag : std::uint64_t { kPermutationStream = 1, kTokenStream = 2 };
@@ -55,7 +54,7 @@ class ExponentialZiggurat {
     while (true) {
       const std::uint64_t bits = rng.next();
       const int i = static_cast<int>(bits & 0xff);
-      const double x = static_cast<double>(bits >> 11) * 0x1.0p-53 * x_[i];
+      const double x = static_cast<double>(static_cast<std::int64_t>(bits >> 11)) * 0x1.0p-53 * x_[i];
       if (x < x_[i + 1]) return x;
       if (i == 0) return kR - std::log(rng.uniform_open());
       if (f_[i] + rng.uniform_open() * (f_[i + 1] - f_[i]) < std::exp(-x)) return x;
@@ -151,6 +150,20 @@ PlacementTables tables_of(const Placement& placement, int nodes) {
 // keys are a draw of k distinct experts with the distribution's
 // probabilities, and a sum of scores ranks like the product of the keys.
 
+// For each expert group, the node holding every replica of all its experts
+// (-1 when they spread over several nodes).
+std::vector<int> groups_on_one_node(const RoutingShape& shape, const PlacementTables& tables) {
+  const int size = shape.experts / shape.expert_groups;
+  std::vector<int> node(shape.expert_groups, -1);
+  for (int g = 0; g < shape.expert_groups; ++g) {
+    int home = tables.expert_node[g * size];
+    for (int e = g * size; e < (g + 1) * size && home >= 0; ++e)
+      if (tables.expert_node[e] != home) home = -1;
+    node[g] = home;
+  }
+  return node;
+}
+
 class TokenRouter {
  public:
   TokenRouter(const RoutingShape& shape, const PlacementTables& tables, const std::vector<double>& inverse_p,
@@ -165,14 +178,23 @@ class TokenRouter {
         node_top_(std::max(1, shape.top_k / std::max(1, node_limit_))),
         keys_(shape.experts),
         allowed_(shape.experts),
-        in_kept_nodes_(shape.experts),
         group_key_(shape.expert_groups),
         kept_group_(shape.expert_groups),
         node_best_(node_top_),
+        group_node_(groups_on_one_node(shape, tables)),
+        nested_(!node_limited_ ||
+                (node_top_ <= 2 && std::find(group_node_.begin(), group_node_.end(), -1) == group_node_.end())),
+        group_first_(shape.expert_groups),
+        group_second_(shape.expert_groups),
+        node_first_(shape.nodes()),
+        node_second_(shape.nodes()),
+        node_count_(shape.nodes()),
         node_key_(shape.nodes()),
         kept_node_(shape.nodes()),
         order_(std::max(shape.expert_groups, shape.nodes())),
         chosen_(shape.top_k),
+        top_keys_(std::max(shape.top_k, 2 * shape.expert_groups)),
+        candidates_(shape.experts),
         token_nodes_(shape.nodes()),
         next_replica_(shape.experts, 0) {}
 
@@ -183,11 +205,13 @@ class TokenRouter {
   // distinct destination node.
   void route(SplitMix64& rng, std::vector<long long>& slot_copies, std::vector<long long>& node_tokens,
              TokenRoute* record = nullptr) {
-    draw_keys(rng);
-    std::fill(allowed_.begin(), allowed_.end(), 1);
-    if (group_limited_) keep_best_groups();
-    if (node_limited_) keep_best_nodes();
-    pick_top_k();
+    if (!nested_ || !pick_by_group_tops(rng)) {
+      if (nested_) std::fill(allowed_.begin(), allowed_.end(), 1);  // keys drawn; drop the group limit
+      else draw_keys(rng), std::fill(allowed_.begin(), allowed_.end(), 1);
+      if (group_limited_ && !nested_) keep_best_groups();
+      if (node_limited_) pick_top_k_on_best_nodes();
+      else pick_top_k();
+    }
     std::fill(token_nodes_.begin(), token_nodes_.end(), 0);
     for (const int e : chosen_) {
       const int slot = pick_replica(e);
@@ -199,107 +223,221 @@ class TokenRouter {
   }
 
  private:
-  void draw_keys(SplitMix64& rng) {
-    for (int e = 0; e < shape_.experts; ++e) keys_[e] = exponential_(rng) * inverse_p_[e];
+  // Fast path when every group lies on one node (contiguous placement, or
+  // EPLB without cross-node replicas) and nodes rank on at most 2 scores:
+  // the group and node rankings come from each group's two smallest keys,
+  // drawn in the same pass as the keys, and the top_k scan covers only the
+  // kept groups on kept nodes. Same choices as the general path; false when
+  // the group limit leaves fewer than top_k experts on the kept nodes.
+  bool pick_by_group_tops(SplitMix64& rng) {
+    const int groups = shape_.expert_groups, size = group_size_, k = shape_.top_k, nodes = shape_.nodes();
+    double* keys = keys_.data();
+    const double* inverse_p = inverse_p_.data();
+    for (int g = 0; g < groups; ++g) {
+      double first = std::numeric_limits<double>::infinity(), second = first;
+      for (int e = g * size; e < (g + 1) * size; ++e) {
+        const double key = exponential_(rng) * inverse_p[e];
+        keys[e] = key;
+        if (key < second) {
+          if (key < first) second = first, first = key;
+          else second = key;
+        }
+      }
+      group_first_[g] = first;
+      group_second_[g] = second;
+      group_key_[g] = size >= 2 ? first * second : first;
+    }
+    char* kept_group = kept_group_.data();
+    if (group_limited_) keep_smallest(group_key_.data(), groups, shape_.groups_per_token, kept_group);
+    else std::fill(kept_group_.begin(), kept_group_.end(), 1);
+
+    if (node_limited_) {
+      // A node's top (top_k / M) <= 2 allowed keys are among its kept groups' top 2.
+      const double inf = std::numeric_limits<double>::infinity();
+      std::fill(node_first_.begin(), node_first_.end(), inf);
+      std::fill(node_second_.begin(), node_second_.end(), inf);
+      std::fill(node_count_.begin(), node_count_.end(), 0);
+      for (int g = 0; g < groups; ++g) {
+        if (!kept_group[g]) continue;
+        const int n = group_node_[g];
+        node_count_[n] += size;
+        for (const double key : {group_first_[g], group_second_[g]}) {
+          if (key < node_first_[n]) node_second_[n] = node_first_[n], node_first_[n] = key;
+          else if (key < node_second_[n]) node_second_[n] = key;
+        }
+      }
+      int available = 0;
+      for (int n = 0; n < nodes; ++n)
+        node_key_[n] = node_count_[n] == 0                     ? inf
+                       : node_top_ == 1 || node_count_[n] == 1 ? node_first_[n]
+                                                                : node_first_[n] * node_second_[n];
+      keep_smallest(node_key_.data(), nodes, node_limit_, kept_node_.data());
+      for (int n = 0; n < nodes; ++n) available += kept_node_[n] ? node_count_[n] : 0;
+      if (available < k) return false;
+    }
+
+    // Top k: the k-th smallest of the eligible groups' two smallest keys
+    // bounds the k-th smallest eligible key from above, so only keys up to it
+    // are candidates (a branch-free gather), then a partial sort of those.
+    auto eligible = [&](int g) { return kept_group[g] && (!node_limited_ || kept_node_[group_node_[g]]); };
+    double* bound = top_keys_.data();
+    int bounds = 0;
+    for (int g = 0; g < groups; ++g) {
+      if (!eligible(g)) continue;
+      bound[bounds++] = group_first_[g];
+      if (size >= 2) bound[bounds++] = group_second_[g];
+    }
+    double threshold = std::numeric_limits<double>::infinity();
+    if (bounds >= k) {
+      std::nth_element(bound, bound + (k - 1), bound + bounds);
+      threshold = bound[k - 1];
+    }
+    int* candidates = candidates_.data();
+    int have = 0;
+    for (int g = 0; g < groups; ++g) {
+      if (!eligible(g) || group_first_[g] > threshold) continue;
+      for (int e = g * size; e < (g + 1) * size; ++e) {
+        candidates[have] = e;
+        have += keys[e] <= threshold;
+      }
+    }
+    MOEPLAN_CHECK(have >= k, "only {} candidate experts for top-{}", have, k);
+    // Insertion sort: the candidates are few (about k) and in index order.
+    for (int c = 1; c < have; ++c) {
+      const int e = candidates[c];
+      int i = c;
+      while (i > 0 && keys[candidates[i - 1]] > keys[e]) candidates[i] = candidates[i - 1], --i;
+      candidates[i] = e;
+    }
+    std::copy(candidates, candidates + k, chosen_.begin());
+    return true;
   }
 
-  // Indices [0, n) of `score` by ascending score, first index on ties; the first `keep` of them.
-  void keep_smallest(const std::vector<double>& score, int n, int keep, std::vector<char>& kept) {
-    std::iota(order_.begin(), order_.begin() + n, 0);
-    std::partial_sort(order_.begin(), order_.begin() + keep, order_.begin() + n, [&](int a, int b) {
-      return score[a] < score[b] || (score[a] == score[b] && a < b);
-    });
-    std::fill(kept.begin(), kept.begin() + n, 0);
-    for (int i = 0; i < keep; ++i) kept[order_[i]] = 1;
+  void draw_keys(SplitMix64& rng) {
+    double* keys = keys_.data();
+    const double* inverse_p = inverse_p_.data();
+    for (int e = 0, n = shape_.experts; e < n; ++e) keys[e] = exponential_(rng) * inverse_p[e];
+  }
+
+  // Marks the `keep` smallest of score[0, n) (first index on ties) in `kept`.
+  // n is a group or node count, so an insertion sort is enough.
+  void keep_smallest(const double* score, int n, int keep, char* kept) {
+    int* order = order_.data();
+    for (int i = 0; i < n; ++i) {
+      int j = i;
+      while (j > 0 && score[order[j - 1]] > score[i]) order[j] = order[j - 1], --j;
+      order[j] = i;
+    }
+    for (int i = 0; i < n; ++i) kept[i] = 0;
+    for (int i = 0; i < keep; ++i) kept[order[i]] = 1;
   }
 
   // Group-limited routing: groups ranked by the sum of their top-2 scores
   // (the product of their two smallest keys); the best groups_per_token stay.
   void keep_best_groups() {
-    for (int g = 0; g < shape_.expert_groups; ++g) {
+    const double* keys = keys_.data();
+    char* allowed = allowed_.data();
+    char* kept = kept_group_.data();
+    const int groups = shape_.expert_groups, size = group_size_;
+    for (int g = 0; g < groups; ++g) {
       double first = std::numeric_limits<double>::infinity(), second = first;
-      for (int e = g * group_size_; e < (g + 1) * group_size_; ++e) {
-        if (keys_[e] < first) second = first, first = keys_[e];
-        else if (keys_[e] < second) second = keys_[e];
+      for (int e = g * size; e < (g + 1) * size; ++e) {
+        if (keys[e] < first) second = first, first = keys[e];
+        else if (keys[e] < second) second = keys[e];
       }
-      group_key_[g] = group_size_ >= 2 ? first * second : first;
+      group_key_[g] = size >= 2 ? first * second : first;
     }
-    keep_smallest(group_key_, shape_.expert_groups, shape_.groups_per_token, kept_group_);
-    for (int e = 0; e < shape_.experts; ++e) allowed_[e] = kept_group_[e / group_size_];
+    keep_smallest(group_key_.data(), groups, shape_.groups_per_token, kept);
+    for (int g = 0; g < groups; ++g) std::fill(allowed + g * size, allowed + (g + 1) * size, kept[g]);
   }
 
   // Node-limited routing: nodes ranked by the sum of the top (top_k / M)
-  // scores of their still-allowed experts; the best M stay, and so do the
-  // experts with a replica on them. If the group limit leaves fewer than
-  // top_k experts there, the token drops its group limit (the node limit is
-  // the one the network needs).
-  void keep_best_nodes() {
-    if (rank_nodes() < shape_.top_k) {
-      std::fill(allowed_.begin(), allowed_.end(), 1);
-      const int available = rank_nodes();
-      if (available < shape_.top_k)
-        throw std::invalid_argument(fmt::format(
-            "routing: node_limit = {} leaves {} experts on the chosen nodes, fewer than top-{}; raise node_limit "
-            "(each node holds about {} experts)",
-            node_limit_, available, shape_.top_k, shape_.experts / shape_.nodes()));
-    }
-    for (int e = 0; e < shape_.experts; ++e) allowed_[e] = allowed_[e] && in_kept_nodes_[e];
+  // scores of their still-allowed experts; the best M stay, and the top_k
+  // picks come from the allowed experts with a replica on them. If the group
+  // limit leaves fewer than top_k experts there, the token drops its group
+  // limit (the node limit is the one the network needs).
+  void pick_top_k_on_best_nodes() {
+    if (rank_nodes() >= shape_.top_k && pick_top_k_on_kept_nodes()) return;
+    std::fill(allowed_.begin(), allowed_.end(), 1);
+    const int available = rank_nodes();
+    if (available < shape_.top_k || !pick_top_k_on_kept_nodes())
+      throw std::invalid_argument(fmt::format(
+          "routing: node_limit = {} leaves {} experts on the chosen nodes, fewer than top-{}; raise node_limit "
+          "(each node holds about {} experts)",
+          node_limit_, available, shape_.top_k, shape_.experts / shape_.nodes()));
   }
 
-  // Ranks the nodes on the allowed experts, keeps the best node_limit_,
-  // marks the experts with a replica there; returns how many allowed ones.
+  // Ranks the nodes on the allowed experts and keeps the best node_limit_;
+  // returns the allowed experts on the kept nodes (an expert replicated on
+  // two kept nodes counts twice).
   int rank_nodes() {
-    const int nodes = shape_.nodes();
-    auto& best = node_best_;
-    const int top = node_top_;
+    const int nodes = shape_.nodes(), top = node_top_;
+    const double* keys = keys_.data();
+    const char* allowed = allowed_.data();
+    double* best = node_best_.data();
+    int available = 0;
     for (int n = 0; n < nodes; ++n) {
-      int have = 0;
+      int have = 0, count = 0;
       for (const int e : tables_.node_experts[n]) {
-        if (!allowed_[e]) continue;
-        const double k = keys_[e];
-        if (have < top) {
-          int i = have++;
-          while (i > 0 && best[i - 1] > k) best[i] = best[i - 1], --i;
-          best[i] = k;
-        } else if (k < best[top - 1]) {
-          int i = top - 1;
-          while (i > 0 && best[i - 1] > k) best[i] = best[i - 1], --i;
-          best[i] = k;
-        }
+        if (!allowed[e]) continue;
+        ++count;
+        const double key = keys[e];
+        if (have == top && key >= best[top - 1]) continue;
+        int i = have < top ? have++ : top - 1;
+        while (i > 0 && best[i - 1] > key) best[i] = best[i - 1], --i;
+        best[i] = key;
       }
       double product = have ? 1.0 : std::numeric_limits<double>::infinity();
       for (int i = 0; i < have; ++i) product *= best[i];
       node_key_[n] = product;
+      node_count_[n] = count;
     }
-    keep_smallest(node_key_, nodes, node_limit_, kept_node_);
-    int available = 0;
-    for (int e = 0; e < shape_.experts; ++e) {
-      const int home = tables_.expert_node[e];
-      char on_kept = home >= 0 ? kept_node_[home] : 0;
-      if (home < 0)
-        for (const int slot : tables_.replicas[e]) on_kept = on_kept || kept_node_[tables_.slot_node[slot]];
-      in_kept_nodes_[e] = on_kept;
-      available += on_kept && allowed_[e];
-    }
+    keep_smallest(node_key_.data(), nodes, node_limit_, kept_node_.data());
+    for (int n = 0; n < nodes; ++n) available += kept_node_[n] ? node_count_[n] : 0;
     return available;
+  }
+
+  // The top_k distinct allowed experts on the kept nodes; false when fewer.
+  bool pick_top_k_on_kept_nodes() {
+    const int k = shape_.top_k;
+    const double* keys = keys_.data();
+    const char* allowed = allowed_.data();
+    const int* home = tables_.expert_node.data();
+    int* chosen = chosen_.data();
+    double* best = top_keys_.data();
+    int have = 0;
+    for (int n = 0; n < shape_.nodes(); ++n) {
+      if (!kept_node_[n]) continue;
+      for (const int e : tables_.node_experts[n]) {
+        if (!allowed[e]) continue;
+        const double key = keys[e];
+        if (have == k && key >= best[k - 1]) continue;
+        if (home[e] < 0 && std::find(chosen, chosen + have, e) != chosen + have) continue;
+        int i = have < k ? have++ : k - 1;
+        while (i > 0 && best[i - 1] > key) best[i] = best[i - 1], chosen[i] = chosen[i - 1], --i;
+        best[i] = key;
+        chosen[i] = e;
+      }
+    }
+    return have == k;
   }
 
   // The top_k allowed experts with the smallest keys (distinct by construction).
   void pick_top_k() {
-    const int k = shape_.top_k;
+    const int k = shape_.top_k, experts = shape_.experts;
+    const double* keys = keys_.data();
+    const char* allowed = allowed_.data();
+    int* chosen = chosen_.data();
+    double* best = top_keys_.data();
     int have = 0;
-    for (int e = 0; e < shape_.experts; ++e) {
-      if (!allowed_[e]) continue;
-      const double key = keys_[e];
-      if (have < k) {
-        int i = have++;
-        while (i > 0 && keys_[chosen_[i - 1]] > key) chosen_[i] = chosen_[i - 1], --i;
-        chosen_[i] = e;
-      } else if (key < keys_[chosen_[k - 1]]) {
-        int i = k - 1;
-        while (i > 0 && keys_[chosen_[i - 1]] > key) chosen_[i] = chosen_[i - 1], --i;
-        chosen_[i] = e;
-      }
+    for (int e = 0; e < experts; ++e) {
+      if (!allowed[e]) continue;
+      const double key = keys[e];
+      if (have == k && key >= best[k - 1]) continue;
+      int i = have < k ? have++ : k - 1;
+      while (i > 0 && best[i - 1] > key) best[i] = best[i - 1], chosen[i] = chosen[i - 1], --i;
+      best[i] = key;
+      chosen[i] = e;
     }
     MOEPLAN_CHECK(have == k, "only {} allowed experts for top-{}", have, k);
   }
@@ -331,14 +469,19 @@ class TokenRouter {
   int node_top_;
   std::vector<double> keys_;
   std::vector<char> allowed_;
-  std::vector<char> in_kept_nodes_;
   std::vector<double> group_key_;
   std::vector<char> kept_group_;
-  std::vector<double> node_best_;
+  std::vector<double> node_best_;     // a node's smallest allowed keys, ascending
+  std::vector<int> group_node_;       // [group] the one node holding all its replicas, or -1
+  bool nested_;                       // the fast path applies (see pick_by_group_tops)
+  std::vector<double> group_first_, group_second_, node_first_, node_second_;
+  std::vector<int> node_count_;       // allowed experts per node
   std::vector<double> node_key_;
   std::vector<char> kept_node_;
   std::vector<int> order_;
   std::vector<int> chosen_;
+  std::vector<double> top_keys_;
+  std::vector<int> candidates_;
   std::vector<char> token_nodes_;
   std::vector<int> next_replica_;
 };
