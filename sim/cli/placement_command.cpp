@@ -28,10 +28,10 @@ std::string format_loads(const std::vector<double>& loads) {
 }
 
 void write_placement_json(const std::vector<moe::Placement>& placements, const std::string& path) {
-  nlohmann::json doc;
-  doc["phy2log"] = nlohmann::json::array();
-  doc["log2phy"] = nlohmann::json::array();
-  doc["logcnt"] = nlohmann::json::array();
+  nlohmann::ordered_json doc;  // keys in the order EPLB returns the arrays
+  doc["phy2log"] = nlohmann::ordered_json::array();
+  doc["log2phy"] = nlohmann::ordered_json::array();
+  doc["logcnt"] = nlohmann::ordered_json::array();
   for (const auto& p : placements) {
     doc["phy2log"].push_back(p.phy2log);
     doc["log2phy"].push_back(p.log2phy);

@@ -53,11 +53,22 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   lt.local_expert_tokens.assign(static_cast<std::size_t>(ep), {});
   std::int64_t most = -1;
   for (int g = 0; g < ep; ++g) {
-    for (int s = 0; s < per_gpu; ++s)
-      lt.local_expert_tokens[static_cast<std::size_t>(g)].push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
+    auto& tokens = lt.local_expert_tokens[static_cast<std::size_t>(g)];
+    for (int s = 0; s < per_gpu; ++s) tokens.push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
     if (r.received(g) > most) most = r.received(g), lt.slowest_rank = g;
   }
   return layers_.emplace(key, std::move(lt)).first->second;
+}
+
+int MoeTraffic::busiest_rank(const std::vector<int>& layers, program::Program& p) {
+  std::vector<std::int64_t> total(static_cast<std::size_t>(shape_.ep), 0);
+  for (int l : layers) {
+    if (l < sc_.model.dense_layers) continue;
+    const auto& lt = layer(l, p);
+    for (std::size_t g = 0; g < total.size(); ++g)
+      for (auto t : lt.local_expert_tokens[g]) total[g] += t;
+  }
+  return static_cast<int>(std::max_element(total.begin(), total.end()) - total.begin());
 }
 
 int MoeTraffic::traffic_id(const LayerTraffic& t, program::Part part, program::Pass pass) const {

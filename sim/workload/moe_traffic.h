@@ -32,6 +32,10 @@ class MoeTraffic {
   // Traffic of MoE layer `layer` (MTP modules numbered after the last layer);
   // adds its matrices to `p.traffic` the first time.
   const LayerTraffic& layer(int layer, program::Program& p);
+  // The EP rank with the most token copies summed over `layers` (MoE layers
+  // only): the GPU whose weight-grad work, which no collective re-synchronises,
+  // sets the pace of a stage.
+  int busiest_rank(const std::vector<int>& layers, program::Program& p);
   // Traffic id for an all-to-all of `part` in `pass`.
   int traffic_id(const LayerTraffic& t, program::Part part, program::Pass pass) const;
 

@@ -239,13 +239,15 @@ class StepBuilder {
     return static_cast<int>(std::find(g.begin(), g.end(), rank) - g.begin());
   }
 
-  // Routed experts work on the tokens this rank's experts receive; a reduced
-  // program holds one rank per EP group, which runs at the pace of the group's
-  // busiest GPU (the combine waits for it).
+  // Routed experts work on the tokens this rank's experts receive. A reduced
+  // program holds one rank per EP group and runs it at the group's pace: in F
+  // and Bi each layer's combine waits for that layer's busiest GPU; W ops meet
+  // no collective, so there the GPU busiest over the stage's layers leads.
   PartWork work_of(int rank, Part part, Pass pass, int layer) {
     if (part != Part::RoutedExperts) return part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep);
     const auto& lt = traffic_.layer(layer, prog_);
-    const int idx = opt_.reduced ? lt.slowest_rank : ep_index(rank);
+    int idx = ep_index(rank);
+    if (opt_.reduced) idx = pass == Pass::W ? busiest_over_stage(rank, layer) : lt.slowest_rank;
     return routed_experts_work(sc_.model, lt.local_expert_tokens[static_cast<std::size_t>(idx)], pass, sc_.plan.precision);
   }
 
@@ -276,6 +278,25 @@ class StepBuilder {
     const OpId id = prog_.add(std::move(op)).id;
     last_compute_[chunk_index()] = id;
     return id;
+  }
+
+  int busiest_over_stage(int rank, int layer) {
+    const int pipe_rank = lay_.pipe_rank_of(rank);
+    for (int s = 0; s < stages_; ++s) {
+      const auto& layers = stage_layers(s);
+      const bool mtp_here = s == stages_ - 1 && layer >= sc_.model.layers;
+      if (!mtp_here && std::find(layers.begin(), layers.end(), layer) == layers.end()) continue;
+      auto [it, inserted] = busiest_of_stage_.try_emplace({pipe_rank, s}, 0);
+      if (inserted) {
+        auto all = layers;
+        if (s == stages_ - 1)
+          for (int k = 0; k < sc_.model.mtp_layers; ++k) all.push_back(sc_.model.layers + k);
+        it->second = traffic_.busiest_rank(all, prog_);
+      }
+      return it->second;
+    }
+    MOEPLAN_CHECK(false, "layer {} is on no stage", layer);
+    return 0;
   }
 
   std::size_t chunk_index() const { return compute_stream_ == Stream::Compute ? 0 : 1; }
@@ -447,6 +468,7 @@ class StepBuilder {
   std::map<std::pair<int, int>, int> collective_seq_, instance_of_;
   std::map<std::pair<std::string, int>, int> group_of_;
   int next_instance_ = 0;
+  std::map<std::pair<int, int>, int> busiest_of_stage_;
   Stream compute_stream_ = Stream::Compute, comm_stream_ = Stream::Comm;
   Deps barrier_;                              // last compute ops of the previous schedule op
   std::array<Deps, 2> pending_barrier_;       // not yet attached, per compute stream
