@@ -1,6 +1,7 @@
 #include "sim/engine/simulation.h"
 
 #include <chrono>
+#include <sys/resource.h>
 
 #include "sim/workload/train_step.h"
 
@@ -15,6 +16,9 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
   r.output = run_program(r.program, sc.topology.topology, cost, {.progress = opt.progress});
   r.report = report::make_report(sc, vp.peak_memory, r.program, r.output.trace, r.output.makespan_s);
   r.report.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  r.report.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
   const auto& s = r.output.stats;
   r.report.engine = {{"mode", r.program.reduced ? "reduced" : "full"},
                      {"ops", s.ops},

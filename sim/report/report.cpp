@@ -163,6 +163,7 @@ nlohmann::json to_json(const Report& r) {
             {"exposed_dp_s", b.exposed_dp_s},
             {"bubble_s", b.bubble_s}}},
           {"sim_wall_s", r.sim_wall_s},
+          {"peak_rss_bytes", r.peak_rss_bytes},
           {"engine", r.engine}};
 }
 
@@ -195,7 +196,8 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("  weights {}  gradients {}  optimizer {}  activations {} ({} micro-batches in flight)\n",
                      format_bytes(m.weights_bytes), format_bytes(m.gradients_bytes), format_bytes(m.optimizer_bytes),
                      format_bytes(m.activations_bytes), m.activations_in_flight);
-  out += fmt::format("\nsimulated in {:.2f} s wall\n", r.sim_wall_s);
+  out += fmt::format("\nsimulated in {:.2f} s wall, peak memory {} ({} mode, {} ops)\n", r.sim_wall_s,
+                     format_bytes(r.peak_rss_bytes), r.engine.value("mode", "?"), r.engine.value("ops", 0));
   return out;
 }
 

@@ -48,6 +48,7 @@ struct Report {
   plan::MemoryBreakdown memory;
   Breakdown breakdown;
   double sim_wall_s = 0;
+  double peak_rss_bytes = 0;  // of the simulating process
   nlohmann::json engine;  // engine statistics
 };
 
