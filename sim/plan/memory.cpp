@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/plan/stage_params.h"
 #include "sim/schedule/timeline.h"
 #include "sim/workload/layer_work.h"
 
@@ -16,26 +17,13 @@ MemoryBreakdown rank_memory(const config::Scenario& sc, const schedule::Schedule
   double dense_params = 0, expert_params = 0, act_per_token = 0;
   // The stages this rank holds: one per chunk (DualPipe: both copies).
   for (int c = 0; c < sched.chunks; ++c) {
-    const schedule::PassRef p{c, c, 0};
-    const int stage = schedule::stage_of(sched, pipe_rank, p);
-    const int stage_in_model = stage % layers.stages();
-    for (int l : layers.layers[static_cast<std::size_t>(stage_in_model)]) {
-      const bool moe = l >= m.dense_layers;
-      dense_params += m.attention_params() + (moe ? m.gate_params() + m.shared_experts * m.expert_params()
-                                                  : m.dense_ffn_params());
-      if (moe) expert_params += (static_cast<double>(m.routed_experts) / plan.ep) * m.expert_params();
-    }
-    if (stage_in_model == 0) dense_params += m.embedding_params();
-    if (stage_in_model == layers.stages() - 1) {
-      dense_params += m.embedding_params();  // output head
-      dense_params += m.mtp_layers * (m.attention_params() + m.gate_params() +
-                                      m.shared_experts * m.expert_params() + 2.0 * m.hidden * m.hidden);
-      expert_params += m.mtp_layers * (static_cast<double>(m.routed_experts) / plan.ep) * m.expert_params();
-    }
+    const auto p = stage_params(m, layers, schedule::stage_of(sched, pipe_rank, schedule::chunk_pass(sched, c)), plan.ep);
+    dense_params += p.dense;
+    expert_params += p.experts;
   }
   // Activations: the heaviest stage this rank holds, per micro-batch.
   for (int c = 0; c < sched.chunks; ++c) {
-    const int stage = schedule::stage_of(sched, pipe_rank, {c, c, 0}) % layers.stages();
+    const int stage = schedule::stage_of(sched, pipe_rank, schedule::chunk_pass(sched, c)) % layers.stages();
     double per_token = 0;
     for (int l : layers.layers[static_cast<std::size_t>(stage)])
       per_token += workload::saved_activation_bytes_per_token(m, l >= m.dense_layers, plan.precision);

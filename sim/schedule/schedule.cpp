@@ -71,4 +71,8 @@ Kind parse_kind(std::string_view name) {
       name));
 }
 
+PassRef chunk_pass(const Schedule& s, int chunk) {
+  return s.kind == Kind::Interleaved ? PassRef{0, chunk, 0} : PassRef{chunk, chunk, 0};
+}
+
 }  // namespace moeplan::schedule

@@ -57,6 +57,9 @@ struct Schedule {
 // interleaved and DualPipeV, pp for 1F1B/ZB1P, and pp for DualPipe (each rank
 // holds stage r for dir 0 and stage P-1-r for dir 1, both copies of the model).
 int stage_of(const Schedule& s, int rank, const PassRef& p);
+// The pass template of a rank's chunk c (micro-batch 0): {0, c} for
+// interleaved, {c, c} otherwise.
+PassRef chunk_pass(const Schedule& s, int chunk);
 int stage_count(const Schedule& s);
 
 std::string_view to_string(Kind k);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/util/check.h"
+#include "sim/plan/stage_params.h"
 #include "sim/workload/layer_work.h"
 #include "sim/workload/moe_traffic.h"
 
@@ -45,7 +46,7 @@ class StepBuilder {
     slots_.assign(static_cast<std::size_t>(flows_), std::vector<StageSlot>(static_cast<std::size_t>(stages_)));
     for (int r = 0; r < sched_.pp; ++r)
       for (int c = 0; c < sched_.chunks; ++c) {
-        const PassRef p = sched_.kind == schedule::Kind::Interleaved ? PassRef{0, c, 0} : PassRef{c, c, 0};
+        const PassRef p = schedule::chunk_pass(sched_, c);
         const int flow = flows_ == 2 ? c : 0;
         slots_[static_cast<std::size_t>(flow)][static_cast<std::size_t>(schedule::stage_of(sched_, r, p))] = {r, p};
       }
@@ -352,27 +353,14 @@ class StepBuilder {
     const int peer = lay_.rank(from.pipe_rank, d);
     const int from_stage = kind == 0 ? stage - 1 : stage + 1;
     if (peer == rank) return local_end.at(key(rank, flow, from_stage, mb));
-    Op op;
-    op.rank = rank;
-    op.type = OpType::Recv;
-    op.stream = Stream::Comm;
-    op.part = kind == 0 ? Part::PipelineActivation : Part::PipelineGradient;
-    op.pass = kind == 0 ? Pass::F : Pass::Bi;
-    op.microbatch = mb;
-    op.dir = flow;
-    op.peer = peer;
-    op.tag = tag(kind, flow, stage, mb);
-    op.bytes = pipeline_payload_bytes(sc_.model, mb_shape_);
-    op.tokens = mb_shape_.tokens();
-    return {prog_.add(std::move(op)).id};
+    return {prog_.add(p2p(OpType::Recv, rank, peer, kind, flow, stage, mb)).id};
   }
 
-  void send_if_remote(int rank, const StageSlot& to, int kind, int flow, int to_stage, int mb, const Deps& after) {
-    const int peer = lay_.rank(to.pipe_rank, lay_.dp_of(rank));
-    if (peer == rank) return;
+  // A PP transfer of one micro-batch's activation (kind 0) or gradient (kind 1).
+  Op p2p(OpType type, int rank, int peer, int kind, int flow, int to_stage, int mb) const {
     Op op;
     op.rank = rank;
-    op.type = OpType::Send;
+    op.type = type;
     op.stream = Stream::Comm;
     op.part = kind == 0 ? Part::PipelineActivation : Part::PipelineGradient;
     op.pass = kind == 0 ? Pass::F : Pass::Bi;
@@ -382,26 +370,24 @@ class StepBuilder {
     op.tag = tag(kind, flow, to_stage, mb);
     op.bytes = pipeline_payload_bytes(sc_.model, mb_shape_);
     op.tokens = mb_shape_.tokens();
+    return op;
+  }
+
+  void send_if_remote(int rank, const StageSlot& to, int kind, int flow, int to_stage, int mb, const Deps& after) {
+    const int peer = lay_.rank(to.pipe_rank, lay_.dp_of(rank));
+    if (peer == rank) return;
+    Op op = p2p(OpType::Send, rank, peer, kind, flow, to_stage, mb);
     op.deps = after;
     prog_.add(std::move(op));
   }
 
   // ---- data-parallel synchronisation (ZeRO-1) ------------------------------------
   void emit_dp_sync(int rank) {
-    const auto& m = sc_.model;
     double dense = 0, experts = 0;
     for (int s : held_stages_[rank]) {
-      for (int l : stage_layers(s)) {
-        const bool moe = l >= m.dense_layers;
-        dense += m.attention_params() + (moe ? m.gate_params() + m.shared_experts * m.expert_params() : m.dense_ffn_params());
-        if (moe) experts += static_cast<double>(m.routed_experts) / lay_.ep * m.expert_params();
-      }
-      if (s % vp_.layers.stages() == 0) dense += m.embedding_params();
-      if (s == stages_ - 1) {
-        dense += m.embedding_params() + m.mtp_layers * (m.attention_params() + m.gate_params() +
-                                                        m.shared_experts * m.expert_params() + 2.0 * m.hidden * m.hidden);
-        experts += m.mtp_layers * static_cast<double>(m.routed_experts) / lay_.ep * m.expert_params();
-      }
+      const auto p = plan::stage_params(sc_.model, vp_.layers, s, lay_.ep);
+      dense += p.dense;
+      experts += p.experts;
     }
     // Gradients are complete once the last compute op of each compute stream is.
     Deps last_compute;
