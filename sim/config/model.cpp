@@ -44,7 +44,11 @@ void check_model(const ModelConfig& m, const std::string& file, int line, const 
   if (m.dense_layers > m.layers)
     err("dense_layers", fmt::format("{} exceeds layers ({})", m.dense_layers, m.layers));
   if (m.moe_layers() > 0) {
-    if (m.routed_experts <= 0) err("routed_experts", "MoE layers need at least one routed expert");
+    if (m.routed_experts <= 0) {
+      err("routed_experts", fmt::format("the {} MoE layers (layers - dense_layers) need at least one routed expert; "
+                                        "for a dense model set dense_layers: {}", m.moe_layers(), m.layers));
+      return;
+    }
     if (m.experts_per_token <= 0 || m.experts_per_token > m.routed_experts)
       err("experts_per_token", fmt::format("{} must be in [1, routed_experts = {}]",
                                            m.experts_per_token, m.routed_experts));
