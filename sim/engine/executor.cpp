@@ -30,11 +30,19 @@ struct Instance {
   std::vector<Flow> flows;       // live all-to-all: its flows
 };
 
+// An isolated measurement. Members enter staggered as they would in the
+// step: by how much earlier than the last they left the previous all-to-all of
+// the same pass (`predecessor`, measured first) plus how much less expert work
+// they did in between (`lead_s`). The held rank stands for the last to enter;
+// `duration_s` runs from its entry to the end.
 struct Signature {
   CollectiveKind kind;
   double bytes = 0;
-  std::vector<Flow> flows;  // all-to-all
-  std::vector<int> gpus;    // the group measured
+  std::vector<Flow> flows;       // all-to-all
+  std::vector<int> gpus;         // the group measured
+  int predecessor = -1;          // signature of the previous all-to-all of the same pass
+  std::vector<double> lead_s;    // per member: routed-expert seconds just before entering
+  std::vector<double> exit_s;    // per member: leaving time relative to the held rank's entry
   double duration_s = 0;
 };
 
@@ -106,7 +114,9 @@ class Executor {
       inst.group = op.group;
       inst.member_ops.push_back(op.id);
     }
-    std::map<std::tuple<int, int, int, std::vector<double>, double>, int> signature_of;
+    const auto previous = previous_all_to_all();
+    std::map<int, int> signature_of_instance;
+    std::map<std::tuple<int, int, int, std::vector<double>, double, int>, int> signature_of;
     for (auto& [id, inst] : by_instance) {
       const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
       const auto& op = p_.op(inst.member_ops.front());
@@ -118,16 +128,43 @@ class Executor {
         add_collective_pairs(op.collective, members_gpus(members), inst.flows);
       } else {
         ++out_.stats.replayed_collectives;
+        int predecessor = -1;
+        if (auto p = previous.find(op.id); p != previous.end())
+          if (auto ps = signature_of_instance.find(p_.op(p->second).instance); ps != signature_of_instance.end())
+            predecessor = ps->second;
         const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(inst.group), op.traffic,
-                                         op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes);
+                                         op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes, predecessor);
         auto [it, inserted] = signature_of.try_emplace(key, static_cast<int>(signatures_.size()));
-        if (inserted) signatures_.push_back(make_signature(inst, op, members));
+        if (inserted) {
+          signatures_.push_back(make_signature(inst, op, members));
+          signatures_.back().predecessor = predecessor;
+        }
         inst.signature = it->second;
+        signature_of_instance[id] = it->second;
       }
       for (auto o : inst.member_ops) instance_of_op_[o] = id;
     }
     instances_ = std::move(by_instance);
     out_.stats.measured_signatures = signatures_.size();
+  }
+
+  // For each held all-to-all, the previous all-to-all on the same rank and
+  // stream when it belongs to the same pass of the same micro-batch.
+  std::map<OpId, OpId> previous_all_to_all() const {
+    std::map<OpId, OpId> prev;
+    for (int r : p_.present_ranks()) {
+      std::map<program::Stream, OpId> last;
+      for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
+        const auto& op = p_.op(id);
+        if (op.type != OpType::Collective || op.collective != CollectiveKind::AllToAll) continue;
+        if (auto it = last.find(op.stream); it != last.end()) {
+          const auto& before = p_.op(it->second);
+          if (before.microbatch == op.microbatch && before.pass == op.pass && before.dir == op.dir) prev[id] = it->second;
+        }
+        last[op.stream] = id;
+      }
+    }
+    return prev;
   }
 
   // Groups whose members see the same hop counts between each other are
@@ -179,8 +216,19 @@ class Executor {
   }
 
   Signature make_signature(const Instance& inst, const Op& held, const std::vector<int>& members) {
-    Signature s{held.collective, held.bytes, {}, members_gpus(members), 0.0};
-    if (held.collective == CollectiveKind::AllToAll) s.flows = flows_of(inst.group, traffic_of(inst));
+    Signature s{held.collective, held.bytes, {}, members_gpus(members), -1, {}, {}, 0.0};
+    if (held.collective == CollectiveKind::AllToAll) {
+      const auto t = traffic_of(inst);
+      s.flows = flows_of(inst.group, t);
+      for (std::size_t i = 0; i < t.lead_flops.size(); ++i) {
+        Op lead;
+        lead.part = program::Part::RoutedExperts;
+        lead.flops = t.lead_flops[i];
+        lead.bytes = t.lead_bytes[i];
+        lead.dtype = t.lead_dtype;
+        s.lead_s.push_back(cost_.compute_seconds(lead));
+      }
+    }
     for (int g : s.gpus) gpus_.insert(g);
     add_collective_pairs(s.kind, s.gpus, s.flows);
     return s;
@@ -222,14 +270,29 @@ class Executor {
 
   void measure(int s) {
     auto& sig = signatures_[static_cast<std::size_t>(s)];
-    const double t0 = s4u::Engine::get_clock();
     const int n = static_cast<int>(sig.gpus.size());
+    // Entry offsets, relative to the held rank (the last to enter).
+    std::vector<double> entry(static_cast<std::size_t>(n), 0.0);
+    auto add_relative = [&](const std::vector<double>& v) {
+      if (v.size() != entry.size()) return;
+      const double last = *std::max_element(v.begin(), v.end());
+      for (std::size_t i = 0; i < v.size(); ++i) entry[i] += v[i] - last;
+    };
+    if (sig.predecessor >= 0) add_relative(signatures_[static_cast<std::size_t>(sig.predecessor)].exit_s);
+    add_relative(sig.lead_s);
+    const double earliest = *std::min_element(entry.begin(), entry.end());
+    const double reference = s4u::Engine::get_clock() - earliest;  // the held rank's entry
+    sig.exit_s.assign(static_cast<std::size_t>(n), 0.0);
     std::vector<s4u::ActorPtr> actors;
     for (int i = 0; i < n; ++i)
       actors.push_back(s4u::Actor::create(fmt::format("m{}-{}", s, i), platform_->host(sig.gpus[static_cast<std::size_t>(i)]),
-                                          [&sig, s, i, n] { run_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.flows); }));
+                                          [&sig, &entry, s, i, n, earliest, reference] {
+                                            s4u::this_actor::sleep_for(entry[static_cast<std::size_t>(i)] - earliest);
+                                            run_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.flows);
+                                            sig.exit_s[static_cast<std::size_t>(i)] = s4u::Engine::get_clock() - reference;
+                                          }));
     for (auto& a : actors) a->join();
-    sig.duration_s = s4u::Engine::get_clock() - t0;
+    sig.duration_s = std::max(0.0, s4u::Engine::get_clock() - reference);
   }
 
   void run_stream(int w) {

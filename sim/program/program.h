@@ -104,10 +104,15 @@ struct Op {
 //                     the group's n-th node, in bytes (what crosses IB once per
 //                     node in DeepSeek's kernels); empty when not known.
 // `reverse` flows the other way (combine, and the dispatch's gradient).
+//   lead_flops/lead_bytes[i]: the routed-expert work member i does right before
+//                     this all-to-all (combine, dispatch's gradient), so
+//                     members enter as their own experts finish; empty if none.
 struct Traffic {
   std::vector<std::vector<double>> gpu_bytes;
   std::vector<std::vector<double>> node_bytes;
   bool reverse = false;
+  std::vector<double> lead_flops, lead_bytes;
+  DType lead_dtype = DType::BF16;
   bool operator==(const Traffic&) const = default;
 };
 

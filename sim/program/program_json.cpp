@@ -90,7 +90,12 @@ nlohmann::json to_json(const Program& p) {
   for (const auto& g : p.groups) groups.push_back({{"kind", g.kind}, {"ranks", g.ranks}});
   auto& traffic = j["traffic"] = nlohmann::json::array();
   for (const auto& t : p.traffic)
-    traffic.push_back({{"gpu_bytes", t.gpu_bytes}, {"node_bytes", t.node_bytes}, {"reverse", t.reverse}});
+    traffic.push_back({{"gpu_bytes", t.gpu_bytes},
+                       {"node_bytes", t.node_bytes},
+                       {"reverse", t.reverse},
+                       {"lead_flops", t.lead_flops},
+                       {"lead_bytes", t.lead_bytes},
+                       {"lead_dtype", config::to_string(t.lead_dtype)}});
   auto& ops = j["ops"] = nlohmann::json::array();
   for (const auto& op : p.ops) ops.push_back(op_to_json(op));
   return j;
@@ -111,7 +116,9 @@ Program program_from_json(const nlohmann::json& j) {
   p.all_to_all = parse_all_to_all(j.value("all_to_all", std::string("pairwise")));
   for (const auto& t : j.value("traffic", nlohmann::json::array()))
     p.traffic.push_back({t.at("gpu_bytes").get<std::vector<std::vector<double>>>(),
-                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false)});
+                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false),
+                         t.value("lead_flops", std::vector<double>{}), t.value("lead_bytes", std::vector<double>{}),
+                         parse_dtype(t.value("lead_dtype", std::string("bf16")))});
   p.rank_gpu = j.at("rank_gpu").get<std::vector<int>>();
   for (const auto& g : j.at("groups")) p.groups.push_back({g.at("kind").get<std::string>(), g.at("ranks").get<std::vector<int>>()});
   p.by_rank.resize(static_cast<std::size_t>(p.world_size));
