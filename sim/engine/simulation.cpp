@@ -27,6 +27,7 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
                      {"live_collectives", s.live_collectives},
                      {"replayed_collectives", s.replayed_collectives},
                      {"measured_signatures", s.measured_signatures},
+                     {"measurement_sim_s", s.measurement_sim_s},
                      {"routes", s.routes}};
   return r;
 }
