@@ -1,4 +1,6 @@
+#include <cstdio>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/load.h"
@@ -25,10 +27,11 @@ void add_simulate_command(CLI::App& app) {
     if (!loaded) throw CLI::RuntimeError(2);
     engine::SimulationOptions opt;
     opt.calibration_path = args->calibration;
-    if (!args->quiet)
+    const bool show_progress = !args->quiet && isatty(fileno(stderr));
+    if (show_progress)
       opt.progress = [](double f) { fmt::print(stderr, "\rsimulating... {:3.0f}%", 100 * f); };
     const auto result = engine::simulate(loaded->scenario, loaded->plan, opt);
-    if (!args->quiet) fmt::print(stderr, "\r");
+    if (show_progress) fmt::print(stderr, "\r{:20}\r", "");
     fmt::print("{}", report::summary_text(result.report, loaded->scenario));
     if (!args->report.empty()) trace::write_json(report::to_json(result.report), args->report);
     if (!args->trace.empty()) trace::write_json(trace::to_chrome_trace(result.output.trace, result.program), args->trace);
