@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   moeplan::cli::add_plan_command(app);
   moeplan::cli::add_schedule_command(app);
   moeplan::cli::add_placement_command(app);
+  moeplan::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,48 @@
+// NCCL communicators of one rank: the world communicator from a unique id, and
+// one communicator per channel of the CommPlan, split from the world. All are
+// non-blocking (ncclConfig_t.blocking = 0), so every wait is a host loop with a
+// deadline: a hung peer or an NCCL error aborts every communicator
+// (ncclCommAbort) and throws, instead of hanging the process.
+#pragma once
+
+#include <nccl.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "runtime/plan/comm_channels.h"
+
+namespace moeplan::runtime {
+
+class NcclChannels {
+ public:
+  NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s);
+  ~NcclChannels();
+  NcclChannels(const NcclChannels&) = delete;
+  NcclChannels& operator=(const NcclChannels&) = delete;
+
+  ncclComm_t world() const { return world_; }
+  ncclComm_t channel(int c) const { return comms_.at(static_cast<std::size_t>(c)); }  // null: local or not a member
+
+  // After an NCCL call on `comm`: success, or in progress (waits), or throws.
+  void settle(ncclResult_t result, ncclComm_t comm, const std::string& what);
+  // Throws (after aborting) if any communicator reports an asynchronous error.
+  void check_async_errors(const std::string& what);
+  void abort_all() noexcept;
+  double timeout_s() const { return timeout_s_; }
+
+ private:
+  void wait_ready(ncclComm_t comm, const std::string& what);
+  void connect(const CommPlan& plan);
+  int rank_;
+  double timeout_s_;
+  ncclComm_t world_ = nullptr;
+  std::vector<ncclComm_t> comms_;
+  bool aborted_ = false;
+};
+
+// NCCL failure as a user-facing message: the call, the rank and NCCL's reason.
+[[noreturn]] void throw_nccl_error(ncclResult_t result, int rank, const std::string& what);
+
+}  // namespace moeplan::runtime

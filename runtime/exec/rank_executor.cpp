@@ -1,0 +1,379 @@
+#include "runtime/exec/rank_executor.h"
+
+#include <cublas_v2.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "expert_ffn/grouped_swiglu_ffn.h"
+#include "gating/gating.h"
+#include "util/cuda_check.h"
+#include "util/fill_random.h"
+
+namespace moeplan::runtime {
+
+using program::CollectiveKind;
+using program::Op;
+using program::OpType;
+
+namespace {
+
+void cublas_check(cublasStatus_t s, const char* what) {
+  if (s != CUBLAS_STATUS_SUCCESS) throw std::runtime_error(fmt::format("cuBLAS {} failed: status {}", what, static_cast<int>(s)));
+}
+
+void* device_alloc(std::int64_t bytes) {
+  void* p = nullptr;
+  if (bytes > 0) MOEPLAN_CUDA_CHECK(cudaMalloc(&p, static_cast<std::size_t>(bytes)));
+  return p;
+}
+
+ncclDataType_t nccl_type(config::DType d) {
+  switch (d) {
+    case config::DType::FP32: return ncclFloat32;
+    case config::DType::BF16: return ncclBfloat16;
+    default: return ncclBfloat16;  // FP8 payloads are reduced in BF16 here
+  }
+}
+
+std::size_t nccl_size(config::DType d) { return d == config::DType::FP32 ? 4 : 2; }
+
+}  // namespace
+
+RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank,
+                           std::uint64_t seed)
+    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)) {
+  ops_ = p.by_rank.at(static_cast<std::size_t>(rank));
+  position_.assign(p.ops.size(), -1);
+  for (std::size_t i = 0; i < ops_.size(); ++i) position_[static_cast<std::size_t>(ops_[i])] = static_cast<int>(i);
+  for (int s = 0; s < program::kStreamCount; ++s) {
+    MOEPLAN_CUDA_CHECK(cudaStreamCreateWithFlags(&streams_[s], cudaStreamNonBlocking));
+    cublas_check(cublasCreate(&cublas_[s]), "create");
+    cublas_check(cublasSetStream(cublas_[s], streams_[s]), "set stream");
+  }
+  recv_streams_.assign(plan.channels.size(), nullptr);
+  for (std::size_t c = 0; c < plan.channels.size(); ++c)
+    if (plan.channels[c].kind == CommChannel::Kind::PointToPoint && plan.channels[c].ranks[1] == rank)
+      MOEPLAN_CUDA_CHECK(cudaStreamCreateWithFlags(&recv_streams_[c], cudaStreamNonBlocking));
+  start_events_.resize(ops_.size());
+  end_events_.resize(ops_.size());
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    MOEPLAN_CUDA_CHECK(cudaEventCreate(&start_events_[i]));
+    MOEPLAN_CUDA_CHECK(cudaEventCreate(&end_events_[i]));
+  }
+  MOEPLAN_CUDA_CHECK(cudaEventCreate(&step_start_));
+
+  // Buffers, shared by the ops of all streams (their contents do not matter
+  // for timing; they are drawn from the seed so no op runs on zeros).
+  const auto& z = sizes_;
+  a_ = device_alloc(2 * z.gemm_a_elems);
+  b_ = device_alloc(2 * z.gemm_b_elems);
+  c_ = device_alloc(2 * z.gemm_c_elems);
+  copy_src_ = device_alloc(z.copy_bytes);
+  copy_dst_ = device_alloc(z.copy_bytes);
+  const std::int64_t h = z.ffn_hidden, i = z.ffn_intermediate, e = z.ffn_max_experts;
+  w13_ = device_alloc(2 * e * 2 * i * h);
+  w2_ = device_alloc(2 * e * h * i);
+  x_grouped_ = device_alloc(2 * z.ffn_max_rows * h);
+  y_grouped_ = device_alloc(2 * z.ffn_max_rows * h);
+  if (e > 0) {
+    for (int s = 0; s < program::kStreamCount; ++s)
+      if (program::is_compute_stream(static_cast<program::Stream>(s)))
+        ffn_[s] = std::make_unique<kernels::GroupedSwigluFfn>(static_cast<int>(h), static_cast<int>(i), static_cast<int>(e));
+    ffn_workspace_ = device_alloc(static_cast<std::int64_t>(ffn_[0]->workspace_bytes(z.ffn_max_rows)));
+  }
+  logits_ = device_alloc(4 * z.gating_max_tokens * z.gating_max_experts);
+  expert_bias_ = device_alloc(4 * z.gating_max_experts);
+  topk_expert_ = device_alloc(4 * z.gating_max_tokens * 8);
+  topk_weight_ = device_alloc(4 * z.gating_max_tokens * 8);
+  send_ = device_alloc(z.comm_send_bytes);
+  recv_ = device_alloc(z.comm_recv_bytes);
+  barrier_buf_ = device_alloc(256);
+  auto fill_bf16 = [&](void* ptr, std::int64_t elems, std::uint64_t salt) {
+    if (ptr) kernels::launch_fill_uniform_bf16(static_cast<kernels::Bf16Bits*>(ptr), static_cast<std::size_t>(elems),
+                                               seed * 1000003 + salt, -1.0f, 1.0f, streams_[0]);
+  };
+  fill_bf16(a_, z.gemm_a_elems, 1);
+  fill_bf16(b_, z.gemm_b_elems, 2);
+  fill_bf16(copy_src_, z.copy_bytes / 2, 3);
+  fill_bf16(w13_, e * 2 * i * h, 4);
+  fill_bf16(w2_, e * h * i, 5);
+  fill_bf16(x_grouped_, z.ffn_max_rows * h, 6);
+  fill_bf16(send_, z.comm_send_bytes / 2, 7);
+  if (logits_) kernels::launch_fill_uniform_f32(static_cast<float*>(logits_), static_cast<std::size_t>(z.gating_max_tokens * z.gating_max_experts), seed + 8, -4.0f, 4.0f, streams_[0]);
+  if (expert_bias_) MOEPLAN_CUDA_CHECK(cudaMemsetAsync(expert_bias_, 0, static_cast<std::size_t>(4 * z.gating_max_experts), streams_[0]));
+  MOEPLAN_CUDA_CHECK(cudaStreamSynchronize(streams_[0]));
+}
+
+RankExecutor::~RankExecutor() {
+  cudaDeviceSynchronize();
+  for (void* ptr : {a_, b_, c_, copy_src_, copy_dst_, w13_, w2_, x_grouped_, y_grouped_, ffn_workspace_, logits_,
+                    expert_bias_, topk_expert_, topk_weight_, send_, recv_, barrier_buf_})
+    if (ptr) cudaFree(ptr);
+  for (auto& f : ffn_) f.reset();
+  for (auto ev : start_events_) cudaEventDestroy(ev);
+  for (auto ev : end_events_) cudaEventDestroy(ev);
+  if (step_start_) cudaEventDestroy(step_start_);
+  for (int s = 0; s < program::kStreamCount; ++s) {
+    if (cublas_[s]) cublasDestroy(cublas_[s]);
+    if (streams_[s]) cudaStreamDestroy(streams_[s]);
+  }
+  for (auto s : recv_streams_)
+    if (s) cudaStreamDestroy(s);
+}
+
+cudaStream_t RankExecutor::stream_of(const Op& op) {
+  if (op.type == OpType::Recv) return recv_streams_.at(static_cast<std::size_t>(plan_.channel_of_op[static_cast<std::size_t>(op.id)]));
+  return streams_[static_cast<int>(op.stream)];
+}
+
+void RankExecutor::barrier() {
+  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  nccl_.settle(ncclAllReduce(barrier_buf_, barrier_buf_, 1, ncclFloat32, ncclSum, nccl_.world(), streams_[0]),
+               nccl_.world(), "barrier all-reduce");
+  const auto start = std::chrono::steady_clock::now();
+  while (cudaStreamQuery(streams_[0]) == cudaErrorNotReady) {
+    nccl_.check_async_errors("barrier all-reduce");
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > nccl_.timeout_s()) {
+      nccl_.abort_all();
+      throw std::runtime_error(fmt::format("rank {}: step barrier did not complete in {} s: a peer is hung or gone; "
+                                           "communicators aborted", rank_, nccl_.timeout_s()));
+    }
+    std::this_thread::yield();
+  }
+  MOEPLAN_CUDA_CHECK(cudaGetLastError());
+}
+
+void RankExecutor::gemm(const program::Gemm& g, cudaStream_t s) {
+  // Row-major C[m,n] = A[m,k] B[k,n] is column-major C^T = B^T A^T.
+  const float alpha = 1.0f, beta = 0.0f;
+  cublasHandle_t h = cublas_[0];
+  for (int i = 0; i < program::kStreamCount; ++i)
+    if (streams_[i] == s) h = cublas_[i];
+  cublas_check(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(g.n), static_cast<int>(g.m),
+                            static_cast<int>(g.k), &alpha, b_, CUDA_R_16BF, static_cast<int>(g.n), a_, CUDA_R_16BF,
+                            static_cast<int>(g.k), &beta, c_, CUDA_R_16BF, static_cast<int>(g.n), CUBLAS_COMPUTE_32F,
+                            CUBLAS_GEMM_DEFAULT),
+               "gemm");
+}
+
+void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
+  switch (compute_kind(op)) {
+    case ComputeKind::ExpertFfn: {
+      const auto shape = expert_ffn_shape(op);
+      ffn_[static_cast<int>(op.stream)]->run(static_cast<const kernels::Bf16Bits*>(x_grouped_), shape.expert_rows,
+                                             static_cast<const kernels::Bf16Bits*>(w13_),
+                                             static_cast<const kernels::Bf16Bits*>(w2_),
+                                             static_cast<kernels::Bf16Bits*>(y_grouped_), ffn_workspace_,
+                                             kernels::kDefaultExpertGemmPath, s);
+      break;
+    }
+    case ComputeKind::GatingTopk: {
+      gemm(op.gemms[0], s);
+      kernels::GatingConfig config;
+      config.num_experts_ = static_cast<int>(op.gemms[0].n);
+      config.num_groups_ = 1;
+      config.topk_groups_ = 1;
+      config.topk_ = std::min(8, config.num_experts_);
+      kernels::launch_gating(static_cast<const float*>(logits_), static_cast<const float*>(expert_bias_),
+                             static_cast<int>(op.gemms[0].m), config, static_cast<std::int32_t*>(topk_expert_),
+                             static_cast<float*>(topk_weight_), s);
+      break;
+    }
+    case ComputeKind::Gemms:
+    case ComputeKind::FlopGemm:
+      for (const auto& g : gemms_of(op)) gemm(g, s);
+      break;
+    case ComputeKind::DeviceCopy:
+      MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(copy_dst_, copy_src_, static_cast<std::size_t>(copy_bytes_of(op)),
+                                         cudaMemcpyDeviceToDevice, s));
+      break;
+  }
+}
+
+void RankExecutor::run_comm(const Op& op, cudaStream_t s) {
+  const int c = plan_.channel_of_op[static_cast<std::size_t>(op.id)];
+  const auto& ch = plan_.channels.at(static_cast<std::size_t>(c));
+  const auto what = fmt::format("op {} ({})", op.id, trace::op_name(op));
+  auto* send = static_cast<char*>(send_);
+  auto* recv = static_cast<char*>(recv_);
+  if (ch.local()) {  // a group of one: the data stays on this GPU
+    const auto bytes = static_cast<std::size_t>(send_total_bytes(op));
+    if (bytes > 0) MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(recv, send, bytes, cudaMemcpyDeviceToDevice, s));
+    return;
+  }
+  ncclComm_t comm = nccl_.channel(c);
+  const auto bytes = static_cast<std::size_t>(op.bytes);
+  switch (op.type) {
+    case OpType::Send:
+      nccl_.settle(ncclSend(send, bytes, ncclChar, ch.comm_rank_of(op.peer), comm, s), comm, what);
+      return;
+    case OpType::Recv:
+      nccl_.settle(ncclRecv(recv, bytes, ncclChar, ch.comm_rank_of(op.peer), comm, s), comm, what);
+      return;
+    case OpType::Collective: break;
+    case OpType::Compute: return;
+  }
+  const auto n = ch.ranks.size();
+  const auto elem = nccl_size(op.dtype);
+  switch (op.collective) {
+    case CollectiveKind::AllToAll: {
+      const auto recv_bytes = all_to_all_recv_bytes(p_, op);
+      std::size_t send_off = 0, recv_off = 0;
+      nccl_.settle(ncclGroupStart(), comm, what);
+      for (std::size_t j = 0; j < n; ++j) {
+        const auto sb = static_cast<std::size_t>(op.send_bytes[j]);
+        const auto rb = static_cast<std::size_t>(recv_bytes[j]);
+        if (sb > 0) nccl_.settle(ncclSend(send + send_off, sb, ncclChar, static_cast<int>(j), comm, s), comm, what);
+        if (rb > 0) nccl_.settle(ncclRecv(recv + recv_off, rb, ncclChar, static_cast<int>(j), comm, s), comm, what);
+        send_off += sb;
+        recv_off += rb;
+      }
+      nccl_.settle(ncclGroupEnd(), comm, what);
+      return;
+    }
+    case CollectiveKind::ReduceScatter:
+      nccl_.settle(ncclReduceScatter(send, recv, bytes / elem / n, nccl_type(op.dtype), ncclSum, comm, s), comm, what);
+      return;
+    case CollectiveKind::AllGather:
+      nccl_.settle(ncclAllGather(send, recv, bytes / elem / n, nccl_type(op.dtype), comm, s), comm, what);
+      return;
+    case CollectiveKind::AllReduce:
+      nccl_.settle(ncclAllReduce(send, recv, bytes / elem, nccl_type(op.dtype), ncclSum, comm, s), comm, what);
+      return;
+  }
+}
+
+void RankExecutor::enqueue(const Op& op, cudaStream_t s) {
+  const auto i = static_cast<std::size_t>(position_[static_cast<std::size_t>(op.id)]);
+  for (const auto dep : op.deps) {
+    const int d = position_[static_cast<std::size_t>(dep)];
+    if (d >= 0) MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(s, end_events_[static_cast<std::size_t>(d)], 0));
+  }
+  MOEPLAN_CUDA_CHECK(cudaEventRecord(start_events_[i], s));
+  if (op.type == OpType::Compute)
+    run_compute(op, s);
+  else
+    run_comm(op, s);
+  MOEPLAN_CUDA_CHECK(cudaEventRecord(end_events_[i], s));
+}
+
+std::vector<OpTimes> RankExecutor::run_step() {
+  barrier();
+  MOEPLAN_CUDA_CHECK(cudaEventRecord(step_start_, streams_[0]));
+  for (int s = 1; s < program::kStreamCount; ++s) MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(streams_[s], step_start_, 0));
+  for (auto rs : recv_streams_)
+    if (rs) MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(rs, step_start_, 0));
+  last_.assign(ops_.size(), {});
+  // Receives first (eager), channel by channel in their senders' order.
+  for (std::size_t c = 0; c < plan_.channels.size(); ++c)
+    if (recv_streams_[c])
+      for (const auto id : plan_.channels[c].recvs_in_order) enqueue(p_.op(id), recv_streams_[c]);
+  for (const auto id : ops_) {
+    const Op& op = p_.op(id);
+    if (op.type != OpType::Recv) enqueue(op, stream_of(op));
+  }
+  // Wait for every op's end event under the deadline, polling NCCL for errors.
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t next = 0;
+  std::vector<bool> finished(ops_.size(), false);
+  std::size_t remaining = ops_.size();
+  while (remaining > 0) {
+    bool progressed = false;
+    for (std::size_t i = next; i < ops_.size(); ++i) {
+      if (finished[i]) continue;
+      const auto q = cudaEventQuery(end_events_[i]);
+      if (q == cudaSuccess) {
+        finished[i] = true;
+        --remaining;
+        progressed = true;
+        float start_ms = 0, end_ms = 0;
+        MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&start_ms, step_start_, start_events_[i]));
+        MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&end_ms, step_start_, end_events_[i]));
+        last_[i] = {start_ms * 1e-3, end_ms * 1e-3, true};
+      } else if (q != cudaErrorNotReady) {
+        MOEPLAN_CUDA_CHECK(q);
+      }
+    }
+    while (next < ops_.size() && finished[next]) ++next;
+    if (remaining == 0) break;
+    if (!progressed) {
+      nccl_.check_async_errors("step");
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > nccl_.timeout_s()) {
+        nccl_.abort_all();
+        const Op& stuck = p_.op(ops_[next]);
+        throw std::runtime_error(fmt::format("rank {}: step not finished after {} s; first unfinished op {} ({}): "
+                                             "a peer is hung or gone; communicators aborted",
+                                             rank_, nccl_.timeout_s(), stuck.id, trace::op_name(stuck)));
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+  return last_;
+}
+
+RankExecutor::AllToAllBench RankExecutor::bench_all_to_all(program::OpId id, int repeats) {
+  const Op& op = p_.op(id);
+  const int c = plan_.channel_of_op[static_cast<std::size_t>(id)];
+  const auto& ch = plan_.channels.at(static_cast<std::size_t>(c));
+  ncclComm_t comm = nccl_.channel(c);
+  cudaStream_t s = streams_[static_cast<int>(op.stream)];
+  AllToAllBench out{.op = id, .bytes = static_cast<double>(send_total_bytes(op))};
+  const auto n = ch.ranks.size();
+  const std::size_t per_peer = static_cast<std::size_t>(send_total_bytes(op)) / n;
+  cudaEvent_t e0, e1;
+  MOEPLAN_CUDA_CHECK(cudaEventCreate(&e0));
+  MOEPLAN_CUDA_CHECK(cudaEventCreate(&e1));
+  auto time_it = [&](auto&& issue) {
+    for (int w = 0; w < 3; ++w) issue();
+    barrier();
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(e0, s));
+    for (int r = 0; r < repeats; ++r) issue();
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(e1, s));
+    barrier();
+    float ms = 0;
+    MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&ms, e0, e1));
+    return ms * 1e-3 / repeats;
+  };
+  const auto what = fmt::format("all-to-all bench op {}", id);
+  for (int round = 0; round < 3; ++round) {  // interleaved, best of 3 each
+    const double ours = time_it([&] { run_comm(op, s); });
+    const double theirs = time_it([&] {
+      nccl_.settle(ncclAlltoAll(send_, recv_, per_peer, ncclChar, comm, s), comm, what);
+    });
+    out.ours_s = round == 0 ? ours : std::min(out.ours_s, ours);
+    out.nccl_s = round == 0 ? theirs : std::min(out.nccl_s, theirs);
+  }
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  return out;
+}
+
+trace::Trace median_trace(const program::Program& p, const std::vector<program::OpId>& ops,
+                          const std::vector<std::vector<OpTimes>>& steps, int rank) {
+  trace::Trace t;
+  t.source = "runtime";
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    std::vector<double> starts, durations;
+    for (const auto& step : steps)
+      if (i < step.size() && step[i].done) {
+        starts.push_back(step[i].start_s);
+        durations.push_back(step[i].end_s - step[i].start_s);
+      }
+    if (starts.empty()) continue;
+    auto median = [](std::vector<double>& v) {
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+      return v[v.size() / 2];
+    };
+    const Op& op = p.op(ops[i]);
+    t.records.push_back({.op = op.id, .rank = rank, .stream = op.stream, .start_s = 0, .end_s = 0});
+    t.records.back().start_s = median(starts);
+    t.records.back().end_s = t.records.back().start_s + median(durations);
+  }
+  return t;
+}
+
+}  // namespace moeplan::runtime

@@ -1,0 +1,105 @@
+#include "runtime/exec/rank_main.h"
+
+#include <cuda_runtime_api.h>
+#include <fmt/format.h>
+#include <nccl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "runtime/exec/nccl_channels.h"
+#include "runtime/exec/rank_executor.h"
+#include "runtime/launch/shared_file.h"
+#include "runtime/plan/comm_channels.h"
+#include "util/cuda_check.h"
+
+namespace moeplan::runtime {
+
+std::string partial_trace_path(const RunOptions& o, int rank) { return fmt::format("{}/rank{}.json", work_dir_of(o), rank); }
+
+namespace {
+
+ncclUniqueId share_unique_id(const RunOptions& o, int rank) {
+  const auto path = work_dir_of(o) + "/nccl-unique-id";
+  ncclUniqueId id{};
+  if (rank == 0) {
+    if (const auto r = ncclGetUniqueId(&id); r != ncclSuccess) throw_nccl_error(r, rank, "ncclGetUniqueId");
+    write_file_atomically(path, std::string(reinterpret_cast<const char*>(&id), sizeof id));
+  } else {
+    const auto bytes = wait_for_file(path, o.timeout_s);
+    if (bytes.size() != sizeof id) throw std::runtime_error(fmt::format("{}: {} bytes, expected {}", path, bytes.size(), sizeof id));
+    std::memcpy(&id, bytes.data(), sizeof id);
+  }
+  return id;
+}
+
+void write_partial(const program::Program& p, const RunOptions& o, int rank, const trace::Trace& t,
+                   const nlohmann::json& extra) {
+  auto j = trace::to_json(t, p);
+  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+  trace::write_json(j, partial_trace_path(o, rank));
+}
+
+}  // namespace
+
+int run_rank(const program::Program& p, const RunOptions& o, int rank, int local_rank) {
+  setenv("NCCL_RUNTIME_CONNECT", "0", 0);  // collectives connect at init, not inside a step
+  MOEPLAN_CUDA_CHECK(cudaSetDevice(local_rank));
+  cudaDeviceProp prop{};
+  MOEPLAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, local_rank));
+  nlohmann::json extra{{"gpu", prop.name}, {"rank", rank}};
+  const auto plan = plan_comm_channels(p);
+  const auto id = share_unique_id(o, rank);
+  NcclChannels nccl(plan, rank, p.world_size, id, o.timeout_s);
+  auto exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank));
+
+  std::vector<std::vector<OpTimes>> measured;
+  std::vector<double> step_s;
+  try {
+    for (int s = 0; s < o.warmup_steps + o.measured_steps; ++s) {
+      auto times = exec->run_step();
+      double end = 0;
+      for (const auto& t : times) end = std::max(end, t.end_s);
+      if (s >= o.warmup_steps) {
+        measured.push_back(std::move(times));
+        step_s.push_back(end);
+      }
+    }
+    // Dispatch all-to-all versus NCCL's own, same bytes, first dispatch of each channel.
+    auto benches = nlohmann::json::array();
+    std::vector<int> benched(plan.channels.size(), 0);
+    for (const auto op_id : exec->ops()) {
+      const auto& op = p.op(op_id);
+      const int c = plan.channel_of_op[static_cast<std::size_t>(op_id)];
+      if (op.type != program::OpType::Collective || op.collective != program::CollectiveKind::AllToAll ||
+          op.part != program::Part::Dispatch || c < 0 || plan.channels[static_cast<std::size_t>(c)].local() ||
+          benched[static_cast<std::size_t>(c)])
+        continue;
+      benched[static_cast<std::size_t>(c)] = 1;
+      const auto b = exec->bench_all_to_all(op_id, 20);
+      benches.push_back({{"op", b.op}, {"bytes_sent", b.bytes}, {"grouped_send_recv_s", b.ours_s},
+                         {"nccl_alltoall_s", b.nccl_s}, {"ratio", b.nccl_s / b.ours_s},
+                         {"group_size", plan.channels[static_cast<std::size_t>(c)].ranks.size()}});
+    }
+    extra["all_to_all_bench"] = benches;
+    extra["step_times_s"] = step_s;
+    write_partial(p, o, rank, median_trace(p, exec->ops(), measured, rank), extra);
+    exec.reset();
+    return 0;
+  } catch (const std::exception& e) {
+    // Partial trace: the measured steps, else the ops of the failed step that finished.
+    if (measured.empty()) measured.push_back(exec->last_step());
+    extra["error"] = e.what();
+    extra["partial"] = true;
+    try {
+      write_partial(p, o, rank, median_trace(p, exec->ops(), measured, rank), extra);
+    } catch (...) {
+    }
+    nccl.abort_all();
+    exec.release();  // its CUDA state may be wedged: let the process exit reclaim it
+    throw;
+  }
+}
+
+}  // namespace moeplan::runtime

@@ -1,0 +1,20 @@
+// Everything one rank does, top to bottom: pick its GPU, join the NCCL world
+// (rank 0 publishes the unique id in the work directory), split the channel
+// communicators, run warm-up and measured steps, time the dispatch all-to-all
+// against ncclAlltoAll, and write its part of the trace (also when it fails).
+#pragma once
+
+#include <string>
+
+#include "runtime/launch/run_options.h"
+#include "sim/program/program.h"
+
+namespace moeplan::runtime {
+
+// Returns the process exit code. `local_rank` picks the CUDA device.
+int run_rank(const program::Program& p, const RunOptions& options, int rank, int local_rank);
+
+// Path of rank `rank`'s partial trace in the work directory.
+std::string partial_trace_path(const RunOptions& options, int rank);
+
+}  // namespace moeplan::runtime

@@ -1,0 +1,140 @@
+#include "runtime/plan/comm_channels.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+namespace moeplan::runtime {
+
+using program::Op;
+using program::OpId;
+using program::OpType;
+
+std::string CommChannel::name() const {
+  if (kind == Kind::Collective) return fmt::format("group {} / {}", group, program::to_string(stream));
+  return fmt::format("p2p {}->{} / {}", ranks[0], ranks[1], program::to_string(stream));
+}
+
+int CommChannel::comm_rank_of(int world_rank) const {
+  const auto it = std::find(ranks.begin(), ranks.end(), world_rank);
+  return it == ranks.end() ? -1 : static_cast<int>(it - ranks.begin());
+}
+
+std::vector<std::vector<int>> CommPlan::groups_of_kind(const program::Program& p, const std::string& kind) const {
+  std::vector<std::vector<int>> out;
+  if (kind == "pp") {
+    for (const auto& c : channels)
+      if (c.kind == CommChannel::Kind::PointToPoint) {
+        auto pair = std::vector<int>{std::min(c.ranks[0], c.ranks[1]), std::max(c.ranks[0], c.ranks[1])};
+        if (std::find(out.begin(), out.end(), pair) == out.end()) out.push_back(pair);
+      }
+    return out;
+  }
+  for (const auto& g : p.groups)
+    if (g.kind == kind) out.push_back(g.ranks);
+  return out;
+}
+
+namespace {
+
+std::string where(const Op& op) { return fmt::format("op {} (rank {}, {})", op.id, op.rank, program::to_string(op.part)); }
+
+}  // namespace
+
+CommPlan plan_comm_channels(const program::Program& p) {
+  if (p.reduced)
+    throw std::runtime_error("the program is reduced (it holds one pipeline's ranks only); the runtime runs every "
+                             "rank: export it with `moeplan plan` without --reduced");
+  CommPlan plan;
+  plan.channel_of_op.assign(p.ops.size(), -1);
+  std::map<std::pair<int, program::Stream>, int> collective_channel;
+  std::map<std::tuple<int, int, program::Stream>, int> p2p_channel;
+  std::map<std::tuple<int, int, int>, OpId> send_of;  // (src, dst, tag) -> send
+
+  // Channels in the order of first use walking ranks, then each rank's program
+  // order: the same on every rank.
+  for (std::size_t r = 0; r < p.by_rank.size(); ++r)
+    for (const OpId id : p.by_rank[r]) {
+      const Op& op = p.op(id);
+      if (op.type == OpType::Collective) {
+        if (op.group < 0 || static_cast<std::size_t>(op.group) >= p.groups.size())
+          throw std::runtime_error(fmt::format("{}: group {} does not exist", where(op), op.group));
+        const auto& members = p.groups[static_cast<std::size_t>(op.group)].ranks;
+        if (std::find(members.begin(), members.end(), op.rank) == members.end())
+          throw std::runtime_error(fmt::format("{}: rank is not a member of group {}", where(op), op.group));
+        const auto key = std::make_pair(op.group, op.stream);
+        auto [it, added] = collective_channel.try_emplace(key, static_cast<int>(plan.channels.size()));
+        if (added) {
+          CommChannel ch;
+          ch.ranks = members;
+          ch.group = op.group;
+          ch.stream = op.stream;
+          plan.channels.push_back(std::move(ch));
+        }
+        plan.channel_of_op[static_cast<std::size_t>(id)] = it->second;
+        if (op.rank == members.front()) plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
+      } else if (op.type == OpType::Send) {
+        const auto key = std::make_tuple(op.rank, op.peer, op.stream);
+        auto [it, added] = p2p_channel.try_emplace(key, static_cast<int>(plan.channels.size()));
+        if (added) {
+          CommChannel ch;
+          ch.kind = CommChannel::Kind::PointToPoint;
+          ch.ranks = {op.rank, op.peer};
+          ch.stream = op.stream;
+          plan.channels.push_back(std::move(ch));
+        }
+        plan.channel_of_op[static_cast<std::size_t>(id)] = it->second;
+        plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
+        if (!send_of.try_emplace(std::make_tuple(op.rank, op.peer, op.tag), id).second)
+          throw std::runtime_error(fmt::format("{}: a second send {}->{} with tag {}", where(op), op.rank, op.peer, op.tag));
+      }
+    }
+
+  // Receives join the channel of their send, in the send's order.
+  std::vector<std::vector<OpId>> recv_slots(plan.channels.size());
+  for (std::size_t c = 0; c < plan.channels.size(); ++c) recv_slots[c].assign(plan.channels[c].ops_in_order.size(), -1);
+  for (const Op& op : p.ops) {
+    if (op.type != OpType::Recv) continue;
+    const auto it = send_of.find(std::make_tuple(op.peer, op.rank, op.tag));
+    if (it == send_of.end())
+      throw std::runtime_error(fmt::format("{}: receive from rank {} with tag {} has no matching send", where(op),
+                                           op.peer, op.tag));
+    const int c = plan.channel_of_op[static_cast<std::size_t>(it->second)];
+    plan.channel_of_op[static_cast<std::size_t>(op.id)] = c;
+    auto& sends = plan.channels[static_cast<std::size_t>(c)].ops_in_order;
+    const auto slot = static_cast<std::size_t>(std::find(sends.begin(), sends.end(), it->second) - sends.begin());
+    recv_slots[static_cast<std::size_t>(c)][slot] = op.id;
+  }
+  for (std::size_t c = 0; c < plan.channels.size(); ++c) {
+    auto& ch = plan.channels[c];
+    if (ch.kind != CommChannel::Kind::PointToPoint) continue;
+    for (std::size_t i = 0; i < recv_slots[c].size(); ++i)
+      if (recv_slots[c][i] < 0)
+        throw std::runtime_error(fmt::format("{}: send has no matching receive", where(p.op(ch.ops_in_order[i]))));
+    ch.recvs_in_order = recv_slots[c];
+  }
+
+  // Every member must run a channel's collectives in the same order (NCCL matches by order).
+  for (const auto& ch : plan.channels) {
+    if (ch.kind != CommChannel::Kind::Collective) continue;
+    std::vector<int> reference;
+    for (const OpId id : ch.ops_in_order) reference.push_back(p.op(id).instance);
+    for (const int member : ch.ranks) {
+      std::vector<int> order;
+      for (const OpId id : p.by_rank[static_cast<std::size_t>(member)])
+        if (plan.channel_of_op[static_cast<std::size_t>(id)] >= 0 &&
+            &plan.channels[static_cast<std::size_t>(plan.channel_of_op[static_cast<std::size_t>(id)])] == &ch)
+          order.push_back(p.op(id).instance);
+      if (order != reference)
+        throw std::runtime_error(fmt::format("{}: rank {} runs its collectives in another order than rank {} "
+                                             "({} vs {} instances); NCCL would deadlock",
+                                             ch.name(), member, ch.ranks.front(), order.size(), reference.size()));
+    }
+  }
+  return plan;
+}
+
+}  // namespace moeplan::runtime

@@ -1,0 +1,151 @@
+#include "sim/trace/compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <stdexcept>
+
+namespace moeplan::trace {
+
+double KindComparison::relative_error() const {
+  if (measured_s == 0) return simulated_s == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  return (simulated_s - measured_s) / measured_s;
+}
+
+double Comparison::step_relative_error() const {
+  if (measured_step_s == 0) return simulated_step_s == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  return (simulated_step_s - measured_step_s) / measured_step_s;
+}
+
+Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const std::string& origin) {
+  if (!j.is_object() || j.value("schema", "") != "moeplan-trace")
+    throw std::runtime_error(fmt::format("{}: not a moeplan trace (expected \"schema\": \"moeplan-trace\"); "
+                                         "write one with `moeplan-run --trace` or the simulator", origin));
+  if (!j.contains("records") || !j["records"].is_array())
+    throw std::runtime_error(fmt::format("{}: field \"records\" missing or not an array", origin));
+  Trace t;
+  t.source = j.value("source", "");
+  std::size_t index = 0;
+  for (const auto& r : j["records"]) {
+    auto field = [&](const char* name) -> const nlohmann::json& {
+      if (!r.contains(name))
+        throw std::runtime_error(fmt::format("{}: records[{}]: field \"{}\" missing", origin, index, name));
+      return r[name];
+    };
+    Record rec;
+    rec.op = field("op").get<program::OpId>();
+    if (rec.op < 0 || static_cast<std::size_t>(rec.op) >= p.ops.size())
+      throw std::runtime_error(fmt::format("{}: records[{}]: op {} is not an op of the program (it has {} ops); "
+                                           "was this trace written for another program.json?",
+                                           origin, index, rec.op, p.ops.size()));
+    rec.rank = field("rank").get<int>();
+    rec.stream = program::parse_stream(field("stream").get<std::string>());
+    rec.start_s = field("start_s").get<double>();
+    rec.end_s = field("end_s").get<double>();
+    if (rec.rank != p.op(rec.op).rank)
+      throw std::runtime_error(fmt::format("{}: records[{}]: op {} runs on rank {} in the program, not rank {}", origin,
+                                           index, rec.op, p.op(rec.op).rank, rec.rank));
+    t.records.push_back(rec);
+    ++index;
+  }
+  return t;
+}
+
+Trace read_trace(const std::string& path, const program::Program& p) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open trace for reading", path));
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
+  }
+  return trace_from_json(j, p, path);
+}
+
+std::string op_kind(const program::Op& op) {
+  const auto part = std::string(program::to_string(op.part));
+  return op.pass == program::Pass::None ? part : part + " " + std::string(program::to_string(op.pass));
+}
+
+namespace {
+
+// Op id -> duration; NaN where the trace has no record of the op.
+std::vector<double> durations_by_op(const program::Program& p, const Trace& t) {
+  std::vector<double> d(p.ops.size(), std::numeric_limits<double>::quiet_NaN());
+  for (const auto& r : t.records) d[static_cast<std::size_t>(r.op)] = r.duration_s();
+  return d;
+}
+
+double step_span_s(const Trace& t) {
+  if (t.records.empty()) return 0;
+  double first = std::numeric_limits<double>::infinity(), last = -first;
+  for (const auto& r : t.records) {
+    first = std::min(first, r.start_s);
+    last = std::max(last, r.end_s);
+  }
+  return last - first;
+}
+
+}  // namespace
+
+Comparison compare_traces(const program::Program& p, const Trace& simulated, const Trace& measured) {
+  const auto sim = durations_by_op(p, simulated);
+  const auto meas = durations_by_op(p, measured);
+  Comparison c;
+  std::map<std::string, std::size_t> row_of_kind;
+  for (const auto& op : p.ops) {
+    const auto i = static_cast<std::size_t>(op.id);
+    const bool in_sim = !std::isnan(sim[i]), in_meas = !std::isnan(meas[i]);
+    if (in_sim != in_meas) ++c.unmatched_ops;
+    if (!in_sim || !in_meas) continue;
+    const auto kind = op_kind(op);
+    auto [it, inserted] = row_of_kind.try_emplace(kind, c.kinds.size());
+    if (inserted) {
+      KindComparison row;
+      row.kind = kind;
+      c.kinds.push_back(row);
+    }
+    auto& row = c.kinds[it->second];
+    ++row.ops;
+    row.simulated_s += sim[i];
+    row.measured_s += meas[i];
+  }
+  c.simulated_step_s = step_span_s(simulated);
+  c.measured_step_s = step_span_s(measured);
+  return c;
+}
+
+std::string format_comparison(const Comparison& c) {
+  std::string out = fmt::format("{:<24} {:>5} {:>13} {:>13} {:>9}\n", "op kind", "ops", "simulated ms",
+                                "measured ms", "error");
+  for (const auto& k : c.kinds)
+    out += fmt::format("{:<24} {:>5} {:>13.3f} {:>13.3f} {:>+8.1f}%\n", k.kind, k.ops, k.simulated_s * 1e3,
+                       k.measured_s * 1e3, 100 * k.relative_error());
+  out += fmt::format("{:<24} {:>5} {:>13.3f} {:>13.3f} {:>+8.1f}%\n", "step time", "", c.simulated_step_s * 1e3,
+                     c.measured_step_s * 1e3, 100 * c.step_relative_error());
+  if (c.unmatched_ops > 0)
+    out += fmt::format("({} ops appear in only one trace and are left out of the rows above)\n", c.unmatched_ops);
+  return out;
+}
+
+nlohmann::json to_json(const Comparison& c) {
+  auto kinds = nlohmann::json::array();
+  for (const auto& k : c.kinds)
+    kinds.push_back({{"kind", k.kind},
+                     {"ops", k.ops},
+                     {"simulated_s", k.simulated_s},
+                     {"measured_s", k.measured_s},
+                     {"relative_error", k.relative_error()}});
+  return {{"kinds", kinds},
+          {"simulated_step_s", c.simulated_step_s},
+          {"measured_step_s", c.measured_step_s},
+          {"step_relative_error", c.step_relative_error()},
+          {"unmatched_ops", c.unmatched_ops}};
+}
+
+}  // namespace moeplan::trace

@@ -1,0 +1,128 @@
+// Communicator plans of programs the planner builds from the runtime's scenarios.
+#include "runtime/plan/comm_channels.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/plan/compute_mapping.h"
+#include "runtime/plan/preflight.h"
+#include "sim/config/scenario.h"
+#include "sim/plan/validate.h"
+#include "sim/workload/train_step.h"
+
+namespace moeplan::runtime {
+namespace {
+
+program::Program program_of(const std::string& scenario, bool reduced = false) {
+  Diagnostics diag;
+  const auto sc = config::load_scenario(std::string(MOEPLAN_SOURCE_DIR) + "/scenarios/" + scenario, diag);
+  EXPECT_TRUE(diag.empty()) << diag.to_string();
+  const auto vp = plan::validate_plan(sc, diag);
+  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
+  return workload::build_train_step(sc, *vp, {.reduced = reduced});
+}
+
+TEST(CommChannels, PipelineOfTwoHasOneChannelPerDirection) {
+  const auto p = program_of("h200x2-pp2-1f1b.yaml");
+  const auto plan = plan_comm_channels(p);
+  int p2p = 0;
+  for (const auto& c : plan.channels)
+    if (c.kind == CommChannel::Kind::PointToPoint) {
+      ++p2p;
+      EXPECT_EQ(c.ops_in_order.size(), c.recvs_in_order.size());
+      for (std::size_t i = 0; i < c.ops_in_order.size(); ++i) {  // each send's receive, in the same slot
+        const auto& send = p.op(c.ops_in_order[i]);
+        const auto& recv = p.op(c.recvs_in_order[i]);
+        EXPECT_EQ(send.tag, recv.tag);
+        EXPECT_EQ(send.peer, recv.rank);
+      }
+    } else {
+      EXPECT_TRUE(c.local()) << c.name();  // EP groups of one rank
+    }
+  EXPECT_EQ(p2p, 2);
+  EXPECT_EQ(plan.groups_of_kind(p, "pp"), (std::vector<std::vector<int>>{{0, 1}}));
+}
+
+TEST(CommChannels, DualPipeOverFourGpusHasEpDpAndPipelineGroups) {
+  const auto p = program_of("h200x4-pp2-ep2-dualpipe.yaml");
+  const auto plan = plan_comm_channels(p);
+  EXPECT_EQ(plan.groups_of_kind(p, "ep").size(), 2u);
+  EXPECT_EQ(plan.groups_of_kind(p, "dp").size(), 2u);
+  EXPECT_EQ(plan.groups_of_kind(p, "pp").size(), 2u);
+  for (const auto& op : p.ops)
+    if (op.type != program::OpType::Compute) {
+      EXPECT_GE(plan.channel_of_op[static_cast<std::size_t>(op.id)], 0) << op.id;
+    }
+}
+
+TEST(CommChannels, RejectsAReducedProgram) {
+  auto p = program_of("h200x2-ep2.yaml");
+  p.reduced = true;
+  EXPECT_THROW((void)plan_comm_channels(p), std::runtime_error);
+}
+
+TEST(CommChannels, RejectsMembersThatOrderTheirCollectivesDifferently) {
+  auto p = program_of("h200x2-ep2.yaml");
+  // Swap two all-to-alls of rank 1 in its program order.
+  auto& order = p.by_rank[1];
+  std::vector<std::size_t> a2a;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (p.op(order[i]).type == program::OpType::Collective) a2a.push_back(i);
+  ASSERT_GE(a2a.size(), 2u);
+  std::swap(order[a2a[0]], order[a2a[1]]);
+  EXPECT_THROW((void)plan_comm_channels(p), std::runtime_error);
+}
+
+TEST(ComputeMapping, RoutedExpertsRunAsTheGroupedFfnWithTheirRows) {
+  const auto p = program_of("h200x2-ep2.yaml");
+  for (const auto& op : p.ops)
+    if (op.part == program::Part::RoutedExperts) {
+      ASSERT_EQ(compute_kind(op), ComputeKind::ExpertFfn);
+      const auto s = expert_ffn_shape(op);
+      EXPECT_EQ(s.hidden, 2048);
+      EXPECT_EQ(s.intermediate, 1024);
+      EXPECT_EQ(s.expert_rows.size(), 8u);  // 16 experts over EP2
+      EXPECT_EQ(s.total_rows(), op.tokens);
+      return;
+    }
+  FAIL() << "no routed_experts op";
+}
+
+TEST(ComputeMapping, AllToAllReceivesWhatEachPeerSendsToThisRank) {
+  const auto p = program_of("h200x2-ep2.yaml");
+  for (const auto& op : p.ops)
+    if (op.type == program::OpType::Collective && op.collective == program::CollectiveKind::AllToAll && op.rank == 0) {
+      const auto recv = all_to_all_recv_bytes(p, op);
+      for (const auto& peer : p.ops)
+        if (peer.rank == 1 && peer.instance == op.instance) {
+          EXPECT_EQ(recv[1], static_cast<std::int64_t>(peer.send_bytes[0]));
+        }
+      EXPECT_EQ(recv[0], static_cast<std::int64_t>(op.send_bytes[0]));
+      return;
+    }
+}
+
+TEST(Preflight, NoGpuFewerGpusAndTooLittleMemoryEachGetAMessage) {
+  const auto p = program_of("h200x2-ep2.yaml");
+  EXPECT_NE(preflight_problems(p, {}, 2, "p.json").at(0).find("no CUDA GPU"), std::string::npos);
+  const LocalMachine one{{{"NVIDIA H100", 80e9}}};
+  const auto few = preflight_problems(p, one, 2, "p.json");
+  ASSERT_FALSE(few.empty());
+  EXPECT_NE(few[0].find("2 ranks but this machine has 1 GPU"), std::string::npos) << few[0];
+  const LocalMachine tiny{{{"small", 1e9}, {"small", 1e9}}};
+  const auto mem = preflight_problems(p, tiny, 2, "p.json");
+  ASSERT_EQ(mem.size(), 2u);
+  EXPECT_NE(mem[0].find("device memory"), std::string::npos) << mem[0];
+  const LocalMachine two{{{"NVIDIA H200", 140e9}, {"NVIDIA H200", 140e9}}};
+  EXPECT_TRUE(preflight_problems(p, two, 2, "p.json").empty());
+}
+
+TEST(Preflight, MachineDescriptionRoundTripsThroughText) {
+  const LocalMachine m{{{"NVIDIA H200", 150e9}, {"NVIDIA H200", 150e9}}};
+  const auto back = local_machine_from_text(to_text(m));
+  ASSERT_EQ(back.gpus.size(), 2u);
+  EXPECT_EQ(back.gpus[1].name, "NVIDIA H200");
+  EXPECT_DOUBLE_EQ(back.gpus[1].memory_bytes, 150e9);
+}
+
+}  // namespace
+}  // namespace moeplan::runtime
