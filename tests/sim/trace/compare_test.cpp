@@ -14,17 +14,25 @@ using program::Pass;
 program::Program three_op_program() {
   program::Program p;
   p.world_size = 1;
-  p.add(Op{.rank = 0, .part = Part::Attention, .pass = Pass::F});
-  p.add(Op{.rank = 0, .deps = {0}, .part = Part::Attention, .pass = Pass::F});
-  p.add(Op{.rank = 0, .deps = {1}, .part = Part::RoutedExperts, .pass = Pass::F});
+  auto op = [&](Part part, std::vector<program::OpId> deps) {
+    Op o;
+    o.rank = 0;
+    o.part = part;
+    o.pass = Pass::F;
+    o.deps = std::move(deps);
+    p.add(o);
+  };
+  op(Part::Attention, {});
+  op(Part::Attention, {0});
+  op(Part::RoutedExperts, {1});
   return p;
 }
 
 Trace trace_of(std::vector<std::pair<double, double>> spans) {
   Trace t;
   for (std::size_t i = 0; i < spans.size(); ++i)
-    t.records.push_back({.op = static_cast<program::OpId>(i), .rank = 0, .start_s = spans[i].first,
-                         .end_s = spans[i].second});
+    t.records.push_back({.op = static_cast<program::OpId>(i), .rank = 0, .stream = program::Stream::Compute,
+                         .start_s = spans[i].first, .end_s = spans[i].second});
   return t;
 }
 
