@@ -33,6 +33,8 @@ bool gemms_are_swiglu_pairs(const Op& op) {
 
 std::int64_t round_up(std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; }
 
+constexpr double kRidgeFlopsPerByte = 206.0;  // H200: 989e12 / 4.8e12; H100 is 295
+
 }  // namespace
 
 ComputeKind compute_kind(const Op& op) {
@@ -40,7 +42,11 @@ ComputeKind compute_kind(const Op& op) {
   if (op.part == Part::Gating && op.pass == program::Pass::F && op.gemms.size() == 1 && op.gemms[0].n >= 2)
     return ComputeKind::GatingTopk;
   if (!op.gemms.empty()) return ComputeKind::Gemms;
-  if (op.flops > 0 && op.tokens > 0) return ComputeKind::FlopGemm;
+  // Without GEMM shapes, an op runs as a GEMM of its FLOPs only when it is
+  // compute-bound: its intensity above the BF16 roofline ridge of the Hopper
+  // GPUs we run on (989 TFLOP/s over 3.35-4.8 TB/s: 206-295 FLOP/B,
+  // hardware/*.yaml). Memory-bound ops (loss, softmax-like work) move their bytes.
+  if (op.flops > 0 && op.tokens > 0 && op.flops > kRidgeFlopsPerByte * op.bytes) return ComputeKind::FlopGemm;
   return ComputeKind::DeviceCopy;
 }
 

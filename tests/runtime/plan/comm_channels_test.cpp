@@ -87,6 +87,26 @@ TEST(ComputeMapping, RoutedExpertsRunAsTheGroupedFfnWithTheirRows) {
   FAIL() << "no routed_experts op";
 }
 
+// The loss moves its logits twice and does a few FLOPs per byte: memory-bound,
+// so it runs as a copy of its bytes; the attention core (T^2 work on T-sized
+// tensors) is compute-bound and runs as a GEMM of its FLOPs.
+TEST(ComputeMapping, MemoryBoundOpsCopyTheirBytesComputeBoundOnesRunAGemm) {
+  const auto p = program_of("h200x2-ep2.yaml");
+  bool saw_loss = false, saw_core = false;
+  for (const auto& op : p.ops) {
+    if (op.type != program::OpType::Compute) continue;
+    if (op.part == program::Part::Loss && op.pass == program::Pass::F) {
+      EXPECT_EQ(compute_kind(op), ComputeKind::DeviceCopy);
+      saw_loss = true;
+    }
+    if (op.part == program::Part::AttentionCore && op.pass == program::Pass::F) {
+      EXPECT_EQ(compute_kind(op), ComputeKind::FlopGemm);
+      saw_core = true;
+    }
+  }
+  EXPECT_TRUE(saw_loss && saw_core);
+}
+
 TEST(ComputeMapping, AllToAllReceivesWhatEachPeerSendsToThisRank) {
   const auto p = program_of("h200x2-ep2.yaml");
   for (const auto& op : p.ops)
