@@ -68,19 +68,7 @@ TEST(EngineCollectives, UniformAllToAllIsBoundByEachGpusLink) {
   const double per_pair = 8e6, bw = 160e9, alpha = 1e-6;
   const auto t = test::node(n, bw, alpha);
   auto p = test::empty_program(n);
-  p.groups.push_back({"ep", {0, 1, 2, 3, 4, 5, 6, 7}});
-  for (int r = 0; r < n; ++r) {
-    program::Op op;
-    op.rank = r;
-    op.type = OpType::Collective;
-    op.stream = program::Stream::Comm;
-    op.part = program::Part::Dispatch;
-    op.collective = program::CollectiveKind::AllToAll;
-    op.group = 0;
-    op.instance = 0;
-    op.send_bytes.assign(n, per_pair);
-    p.add(op);
-  }
+  test::add_group_all_to_all(p, test::uniform_traffic(n, n, per_pair, 0));
   const auto out = run_program(p, t, test::unit_cost_model());
   const double expected = (n - 1) * per_pair / bw + 2 * alpha;
   EXPECT_NEAR(out.makespan_s, expected, expected * 0.02);
