@@ -30,11 +30,7 @@ void check_dualpipe(int pp, int n) {
 
 Schedule dualpipe(int pp, int microbatches) {
   check_dualpipe(pp, microbatches);
-  Schedule s;
-  s.kind = Kind::DualPipe;
-  s.pp = pp;
-  s.microbatches = microbatches;
-  s.chunks = 2;
+  auto s = empty_schedule(Kind::DualPipe, pp, microbatches, 2);
   const int hp = pp / 2;
   for (int r = 0; r < pp; ++r) {
     DualPhaseRank rank;

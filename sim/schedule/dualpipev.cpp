@@ -26,11 +26,7 @@ void check_dualpipev(int pp, int n) {
 
 Schedule dualpipev(int pp, int microbatches) {
   check_dualpipev(pp, microbatches);
-  Schedule s;
-  s.kind = Kind::DualPipeV;
-  s.pp = pp;
-  s.microbatches = microbatches;
-  s.chunks = 2;
+  auto s = empty_schedule(Kind::DualPipeV, pp, microbatches, 2);
   for (int r = 0; r < pp; ++r) {
     DualPhaseRank rank;
     rank.span = pp;

@@ -61,11 +61,7 @@ Schedule interleaved(int pp, int microbatches, int chunks) {
         "(with 1 chunk use the 1f1b schedule)",
         chunks));
   }
-  Schedule s;
-  s.kind = Kind::Interleaved;
-  s.pp = pp;
-  s.microbatches = microbatches;
-  s.chunks = chunks;
+  auto s = empty_schedule(Kind::Interleaved, pp, microbatches, chunks);
   for (int r = 0; r < pp; ++r) s.ranks.push_back(rank_ops(pp, microbatches, chunks, r));
   return s;
 }

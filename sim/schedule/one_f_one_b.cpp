@@ -40,11 +40,7 @@ Schedule one_f_one_b(int pp, int microbatches) {
     throw std::invalid_argument(fmt::format(
         "1f1b: pp = {} and microbatches = {}; both must be at least 1", pp, microbatches));
   }
-  Schedule s;
-  s.kind = Kind::OneFOneB;
-  s.pp = pp;
-  s.microbatches = microbatches;
-  s.chunks = 1;
+  auto s = empty_schedule(Kind::OneFOneB, pp, microbatches, 1);
   for (int r = 0; r < pp; ++r) s.ranks.push_back(rank_ops(pp, microbatches, r));
   return s;
 }

@@ -75,4 +75,13 @@ PassRef chunk_pass(const Schedule& s, int chunk) {
   return s.kind == Kind::Interleaved ? PassRef{0, chunk, 0} : PassRef{chunk, chunk, 0};
 }
 
+Schedule empty_schedule(Kind kind, int pp, int microbatches, int chunks) {
+  Schedule s;
+  s.kind = kind;
+  s.pp = pp;
+  s.microbatches = microbatches;
+  s.chunks = chunks;
+  return s;
+}
+
 }  // namespace moeplan::schedule

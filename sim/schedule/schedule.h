@@ -56,6 +56,9 @@ struct Schedule {
 // direction) rank `rank` runs for pass `p`. Total stages = pp * chunks for
 // interleaved and DualPipeV, pp for 1F1B/ZB1P, and pp for DualPipe (each rank
 // holds stage r for dir 0 and stage P-1-r for dir 1, both copies of the model).
+// A schedule of `kind` with its sizes set and no rank op lists yet.
+Schedule empty_schedule(Kind kind, int pp, int microbatches, int chunks);
+
 int stage_of(const Schedule& s, int rank, const PassRef& p);
 // The pass template of a rank's chunk c (micro-batch 0): {0, c} for
 // interleaved, {c, c} otherwise.

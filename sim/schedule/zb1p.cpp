@@ -66,11 +66,7 @@ Schedule zb1p(int pp, int microbatches) {
     throw std::invalid_argument(fmt::format(
         "zb1p: pp = {} and microbatches = {}; both must be at least 1", pp, microbatches));
   }
-  Schedule s;
-  s.kind = Kind::ZB1P;
-  s.pp = pp;
-  s.microbatches = microbatches;
-  s.chunks = 1;
+  auto s = empty_schedule(Kind::ZB1P, pp, microbatches, 1);
   for (int r = 0; r < pp; ++r) s.ranks.push_back(rank_ops(pp, microbatches, r));
   return s;
 }
