@@ -44,9 +44,10 @@ std::size_t nccl_size(config::DType d) { return d == config::DType::FP32 ? 4 : 2
 }  // namespace
 
 RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank,
-                           std::uint64_t seed)
-    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)) {
+                           std::uint64_t seed, HostWatchdog* watchdog)
+    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog) {
   ops_ = p.by_rank.at(static_cast<std::size_t>(rank));
+  order_ = plan_enqueue_order(p, plan).by_rank.at(static_cast<std::size_t>(rank));
   position_.assign(p.ops.size(), -1);
   for (std::size_t i = 0; i < ops_.size(); ++i) position_[static_cast<std::size_t>(ops_[i])] = static_cast<int>(i);
   for (int s = 0; s < program::kStreamCount; ++s) {
@@ -261,6 +262,38 @@ void RankExecutor::enqueue(const Op& op, cudaStream_t s) {
   MOEPLAN_CUDA_CHECK(cudaEventRecord(end_events_[i], s));
 }
 
+void RankExecutor::collect_finished(std::size_t upto) {
+  bool progressed = false;
+  for (std::size_t k = first_open_; k < upto; ++k) {
+    const auto i = static_cast<std::size_t>(position_[static_cast<std::size_t>(order_[k])]);
+    if (last_[i].done) continue;
+    const auto q = cudaEventQuery(end_events_[i]);
+    if (q == cudaErrorNotReady) continue;
+    MOEPLAN_CUDA_CHECK(q);
+    float start_ms = 0, end_ms = 0;
+    MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&start_ms, step_start_, start_events_[i]));
+    MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&end_ms, step_start_, end_events_[i]));
+    last_[i] = {start_ms * 1e-3, end_ms * 1e-3, true};
+    progressed = true;
+  }
+  while (first_open_ < upto && last_[static_cast<std::size_t>(position_[static_cast<std::size_t>(order_[first_open_])])].done)
+    ++first_open_;
+  const auto now = std::chrono::steady_clock::now();
+  if (progressed) {
+    last_progress_ = now;
+    return;
+  }
+  nccl_.check_async_errors("step");
+  if (std::chrono::duration<double>(now - last_progress_).count() > nccl_.timeout_s()) {
+    nccl_.abort_all();
+    const Op& stuck = p_.op(order_[first_open_]);
+    throw std::runtime_error(fmt::format("rank {}: no op finished for {} s; waiting for op {} ({}): a peer is hung "
+                                         "or gone; communicators aborted",
+                                         rank_, nccl_.timeout_s(), stuck.id, trace::op_name(stuck)));
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(20));
+}
+
 std::vector<OpTimes> RankExecutor::run_step() {
   barrier();
   MOEPLAN_CUDA_CHECK(cudaEventRecord(step_start_, streams_[0]));
@@ -268,50 +301,18 @@ std::vector<OpTimes> RankExecutor::run_step() {
   for (auto rs : recv_streams_)
     if (rs) MOEPLAN_CUDA_CHECK(cudaStreamWaitEvent(rs, step_start_, 0));
   last_.assign(ops_.size(), {});
-  // Receives first (eager), channel by channel in their senders' order.
-  for (std::size_t c = 0; c < plan_.channels.size(); ++c)
-    if (recv_streams_[c])
-      for (const auto id : plan_.channels[c].recvs_in_order) enqueue(p_.op(id), recv_streams_[c]);
-  for (const auto id : ops_) {
-    const Op& op = p_.op(id);
-    if (op.type != OpType::Recv) enqueue(op, stream_of(op));
+  first_open_ = 0;
+  last_progress_ = std::chrono::steady_clock::now();
+  // Ops in the global enqueue order, at most kMaxOpsInFlight unfinished at a
+  // time (runtime/plan/enqueue_order.h says why that cannot deadlock).
+  for (std::size_t k = 0; k < order_.size(); ++k) {
+    while (k - first_open_ >= kMaxOpsInFlight) collect_finished(k);
+    const Op& op = p_.op(order_[k]);
+    if (watchdog_) watchdog_->enter(op.id);
+    enqueue(op, stream_of(op));
+    if (watchdog_) watchdog_->leave();
   }
-  // Wait for every op's end event under the deadline, polling NCCL for errors.
-  const auto start = std::chrono::steady_clock::now();
-  std::size_t next = 0;
-  std::vector<bool> finished(ops_.size(), false);
-  std::size_t remaining = ops_.size();
-  while (remaining > 0) {
-    bool progressed = false;
-    for (std::size_t i = next; i < ops_.size(); ++i) {
-      if (finished[i]) continue;
-      const auto q = cudaEventQuery(end_events_[i]);
-      if (q == cudaSuccess) {
-        finished[i] = true;
-        --remaining;
-        progressed = true;
-        float start_ms = 0, end_ms = 0;
-        MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&start_ms, step_start_, start_events_[i]));
-        MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&end_ms, step_start_, end_events_[i]));
-        last_[i] = {start_ms * 1e-3, end_ms * 1e-3, true};
-      } else if (q != cudaErrorNotReady) {
-        MOEPLAN_CUDA_CHECK(q);
-      }
-    }
-    while (next < ops_.size() && finished[next]) ++next;
-    if (remaining == 0) break;
-    if (!progressed) {
-      nccl_.check_async_errors("step");
-      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > nccl_.timeout_s()) {
-        nccl_.abort_all();
-        const Op& stuck = p_.op(ops_[next]);
-        throw std::runtime_error(fmt::format("rank {}: step not finished after {} s; first unfinished op {} ({}): "
-                                             "a peer is hung or gone; communicators aborted",
-                                             rank_, nccl_.timeout_s(), stuck.id, trace::op_name(stuck)));
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
-  }
+  while (first_open_ < order_.size()) collect_finished(order_.size());
   return last_;
 }
 

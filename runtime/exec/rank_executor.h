@@ -1,6 +1,7 @@
-// One rank's execution of the program on its GPU: ops in program order, each
-// on the CUDA stream of its program stream (receives on a stream per channel,
-// posted first: they are eager), same-rank dependencies as CUDA events
+// One rank's execution of the program on its GPU: ops in the global enqueue
+// order (runtime/plan/enqueue_order.h) with a bounded number in flight, each
+// on the CUDA stream of its program stream (receives on a stream per p2p
+// channel, so they never hold up the sender's side), same-rank dependencies as CUDA events
 // (cross-rank ones are satisfied by the communication itself), start and end
 // of every op recorded with CUDA events relative to a step-start event taken
 // right after a world barrier.
@@ -9,14 +10,17 @@
 #include <cublas_api.h>
 #include <cuda_runtime_api.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "runtime/exec/host_watchdog.h"
 #include "runtime/exec/nccl_channels.h"
 #include "runtime/plan/comm_channels.h"
 #include "runtime/plan/compute_mapping.h"
+#include "runtime/plan/enqueue_order.h"
 #include "sim/program/program.h"
 #include "sim/trace/trace.h"
 
@@ -33,7 +37,14 @@ struct OpTimes {
 
 class RankExecutor {
  public:
-  RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank, std::uint64_t seed);
+  // `watchdog` (may be null) is told around every enqueue call.
+  RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank, std::uint64_t seed,
+               HostWatchdog* watchdog = nullptr);
+
+  // Unfinished ops the host may have handed to the GPU at once. Enough to
+  // keep both DualPipe chunks and their communication queued; small enough
+  // that the host waits in its own polled loop, not inside a full CUDA/NCCL queue.
+  static constexpr std::size_t kMaxOpsInFlight = 128;
   ~RankExecutor();
   RankExecutor(const RankExecutor&) = delete;
   RankExecutor& operator=(const RankExecutor&) = delete;
@@ -62,6 +73,9 @@ class RankExecutor {
   void run_comm(const program::Op& op, cudaStream_t s);
   void gemm(const program::Gemm& g, cudaStream_t s);
   void barrier();
+  // Records the ops of order_[first_open_, upto) that finished; advances
+  // first_open_; without progress, checks NCCL and the deadline, then sleeps.
+  void collect_finished(std::size_t upto);
 
   const program::Program& p_;
   const CommPlan& plan_;
@@ -70,6 +84,10 @@ class RankExecutor {
   RankBuffers sizes_;
   std::vector<program::OpId> ops_;               // this rank's program order
   std::vector<int> position_;                    // op id -> index in ops_, -1 elsewhere
+  std::vector<program::OpId> order_;             // this rank's enqueue order
+  HostWatchdog* watchdog_ = nullptr;
+  std::size_t first_open_ = 0;                   // index in order_ of the earliest unfinished op
+  std::chrono::steady_clock::time_point last_progress_;
   cudaStream_t streams_[program::kStreamCount] = {};
   std::vector<cudaStream_t> recv_streams_;       // by channel (null where not a receiver)
   cublasHandle_t cublas_[program::kStreamCount] = {};

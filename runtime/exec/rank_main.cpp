@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nccl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -52,7 +53,24 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
   const auto plan = plan_comm_channels(p);
   const auto id = share_unique_id(o, rank);
   NcclChannels nccl(plan, rank, p.world_size, id, o.timeout_s);
-  auto exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank));
+  std::unique_ptr<RankExecutor> exec;
+  // A call that never returns: report it, keep what finished, end the process
+  // (the launcher then stops the other ranks).
+  HostWatchdog watchdog(o.timeout_s, [&](double stuck_s, int op_id) {
+    const auto message = fmt::format("rank {}: host blocked for {:.0f} s inside CUDA/NCCL while enqueueing op {} ({}); "
+                                     "communicators aborted", rank, stuck_s, op_id, trace::op_name(p.op(op_id)));
+    std::fprintf(stderr, "%s\n", message.c_str());
+    nccl.abort_all();
+    try {
+      auto partial = extra;
+      partial["error"] = message;
+      partial["partial"] = true;
+      write_partial(p, o, rank, median_trace(p, exec->ops(), {exec->last_step()}, rank), partial);
+    } catch (...) {
+    }
+    std::_Exit(4);
+  });
+  exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank), &watchdog);
 
   std::vector<std::vector<OpTimes>> measured;
   std::vector<double> step_s;
