@@ -16,6 +16,7 @@
 #include "runtime/launch/local_launcher.h"
 #include "runtime/launch/rank_environment.h"
 #include "runtime/launch/run_options.h"
+#include "runtime/plan/moe_check_config.h"
 #include "runtime/plan/preflight.h"
 #include "runtime/report/merge_traces.h"
 #include "sim/program/program_json.h"
@@ -40,14 +41,30 @@ int finish(const program::Program& p, const RunOptions& o, bool run_ok) {
   return 0;
 }
 
+// --check: the MoE layer, distributed over every rank versus one GPU.
+int check(const program::Program& p, const RunOptions& o) {
+  const auto config = moe_check_config(p);
+  fmt::print("MoE layer check: {}\n", config.describe());
+  std::fflush(stdout);
+  if (const auto env = rank_from_environment()) return run_check_rank(p, o, env->rank, env->local_rank);
+  const auto machine = local_machine_from_text(run_in_child([] { return to_text(probe_local_gpus()); }));
+  if (static_cast<int>(machine.gpus.size()) < p.world_size) {
+    fmt::print(stderr, "error: the check runs {} ranks (the program's world) but this machine has {} GPU(s)\n",
+               p.world_size, machine.gpus.size());
+    return 2;
+  }
+  const auto result = launch_local(p.world_size, [&](int rank) { return run_check_rank(p, o, rank, rank); },
+                                   o.timeout_s * 4);
+  if (!result.ok()) fmt::print(stderr, "{}", result.summary());
+  fmt::print("MoE layer check: {}\n", result.ok() ? "PASS on every rank" : "FAILED");
+  return result.ok() ? 0 : 1;
+}
+
 int run(const RunOptions& o) {
   const auto p = program::read_program(o.program_path);
-  if (o.check) {
-    fmt::print(stderr, "moeplan-run: --check is not implemented in this version (see docs/runtime.md)\n");
-    return 3;
-  }
   std::filesystem::create_directories(work_dir_of(o));
   std::filesystem::remove(work_dir_of(o) + "/nccl-unique-id");
+  if (o.check) return check(p, o);
   for (int r = 0; r < p.world_size; ++r) std::filesystem::remove(partial_trace_path(o, r));
 
   if (const auto env = rank_from_environment()) {  // started by mpirun: this process is one rank

@@ -3,6 +3,7 @@
 #   .rtcarry/moeplan-run, .rtcarry/lib/*.so (libraries the binary needs that the
 #   device image lacks), .rtcarry/programs/<name>.json (from `moeplan plan`).
 # Usage: runtime/run_on_device.sh <program name>...   (writes $OUT/<name>.json)
+#        a name written check:<name> runs `moeplan-run --check` on that program
 set -u
 carry=${CARRY:-.rtcarry}
 out=${OUT:-/tmp/moeplan-out}
@@ -17,6 +18,12 @@ nvidia-smi -L
 status=0
 for name in "$@"; do
   echo "=== $name"
+  if [[ $name == check:* ]]; then
+    name=${name#check:}
+    timeout -k 5 ${RUN_TIMEOUT_S:-90} "$carry/moeplan-run" "$carry/programs/$name.json" --check --timeout 60 \
+      --work-dir "/tmp/moeplan-check-$name" || status=1
+    continue
+  fi
   timeout -k 5 ${RUN_TIMEOUT_S:-90} "$carry/moeplan-run" "$carry/programs/$name.json" --trace "$out/$name.json" --chrome "$out/$name-chrome.json" \
     --warmup 2 --steps 5 --timeout 60 --work-dir "/tmp/moeplan-$name" || status=1
 done

@@ -86,18 +86,27 @@ void NcclChannels::connect(const CommPlan& plan) {
       settle(ncclRecv(static_cast<char*>(buf) + 1 + j, 1, ncclChar, j, comm, s), comm, what);
     }
     settle(ncclGroupEnd(), comm, what);
-    const auto start = std::chrono::steady_clock::now();
-    while (cudaStreamQuery(s) == cudaErrorNotReady) {
-      check_async_errors(what);
-      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s_) {
-        abort_all();
-        throw std::runtime_error(fmt::format("rank {}: {} did not finish in {} s; aborted", rank_, what, timeout_s_));
-      }
-      std::this_thread::yield();
-    }
+    wait_stream(s, what);
   }
   cudaFree(buf);
   cudaStreamDestroy(s);
+}
+
+void NcclChannels::wait_stream(cudaStream_t stream, const std::string& what) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto q = cudaStreamQuery(stream);
+    if (q == cudaSuccess) return;
+    if (q != cudaErrorNotReady)
+      throw std::runtime_error(fmt::format("rank {}: {}: CUDA error {}", rank_, what, cudaGetErrorString(q)));
+    check_async_errors(what);
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s_) {
+      abort_all();
+      throw std::runtime_error(fmt::format("rank {}: {} did not complete in {} s: a peer is hung or gone; "
+                                           "communicators aborted", rank_, what, timeout_s_));
+    }
+    std::this_thread::yield();
+  }
 }
 
 NcclChannels::~NcclChannels() {

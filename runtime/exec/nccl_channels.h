@@ -5,6 +5,7 @@
 // (ncclCommAbort) and throws, instead of hanging the process.
 #pragma once
 
+#include <cuda_runtime_api.h>
 #include <nccl.h>
 
 #include <chrono>
@@ -29,6 +30,9 @@ class NcclChannels {
   void settle(ncclResult_t result, ncclComm_t comm, const std::string& what);
   // Throws (after aborting) if any communicator reports an asynchronous error.
   void check_async_errors(const std::string& what);
+  // Waits until `stream` has drained, polling NCCL for errors; past the
+  // deadline it aborts every communicator and throws naming `what`.
+  void wait_stream(cudaStream_t stream, const std::string& what);
   void abort_all() noexcept;
   double timeout_s() const { return timeout_s_; }
 

@@ -135,16 +135,7 @@ void RankExecutor::barrier() {
   MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
   nccl_.settle(ncclAllReduce(barrier_buf_, barrier_buf_, 1, ncclFloat32, ncclSum, nccl_.world(), streams_[0]),
                nccl_.world(), "barrier all-reduce");
-  const auto start = std::chrono::steady_clock::now();
-  while (cudaStreamQuery(streams_[0]) == cudaErrorNotReady) {
-    nccl_.check_async_errors("barrier all-reduce");
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > nccl_.timeout_s()) {
-      nccl_.abort_all();
-      throw std::runtime_error(fmt::format("rank {}: step barrier did not complete in {} s: a peer is hung or gone; "
-                                           "communicators aborted", rank_, nccl_.timeout_s()));
-    }
-    std::this_thread::yield();
-  }
+  nccl_.wait_stream(streams_[0], "step barrier all-reduce");
   MOEPLAN_CUDA_CHECK(cudaGetLastError());
 }
 

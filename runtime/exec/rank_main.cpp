@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "runtime/check/moe_layer_check.h"
 #include "runtime/exec/nccl_channels.h"
 #include "runtime/exec/rank_executor.h"
 #include "runtime/launch/shared_file.h"
@@ -118,6 +119,20 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
     exec.release();  // its CUDA state may be wedged: let the process exit reclaim it
     throw;
   }
+}
+
+int run_check_rank(const program::Program& p, const RunOptions& o, int rank, int local_rank) {
+  MOEPLAN_CUDA_CHECK(cudaSetDevice(local_rank));
+  const auto config = moe_check_config(p);
+  const auto id = share_unique_id(o, rank);
+  NcclChannels nccl(CommPlan{}, rank, p.world_size, id, o.timeout_s);  // the world communicator only
+  const auto r = run_moe_layer_check(config, nccl, rank, o.seed);
+  fmt::print("check rank {}: ||y - y_ref|| / ||y_ref|| = {:.2e} (tolerance {:.2e}), max |y - y_ref| = {:.2e}, "
+             "{} rows to other ranks, {} rows from them: {}\n",
+             rank, r.relative_error, kMoeCheckTolerance, r.max_abs_error, r.rows_sent_away, r.rows_received,
+             r.pass ? "PASS" : "FAIL");
+  std::fflush(stdout);
+  return r.pass ? 0 : 1;
 }
 
 }  // namespace moeplan::runtime

@@ -112,8 +112,8 @@ TEST_P(EnqueueOrderOf, EveryOpFinishesEvenWithAWindowOfOne) {
 INSTANTIATE_TEST_SUITE_P(RuntimeScenarios, EnqueueOrderOf,
                          ::testing::Values("h200x2-pp2-1f1b.yaml", "h200x2-pp2-dualpipe.yaml", "h200x2-ep2.yaml",
                                            "h200x4-pp2-ep2-dualpipe.yaml"),
-                         [](const auto& info) {
-                           auto name = info.param.substr(0, info.param.find('.'));
+                         [](const auto& param_info) {
+                           auto name = param_info.param.substr(0, param_info.param.find('.'));
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
