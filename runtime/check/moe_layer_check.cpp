@@ -134,26 +134,39 @@ MoeCheckResult run_moe_layer_check(const MoeCheckConfig& c, NcclChannels& nccl, 
   exchange_rows(nccl, out_src.data(), plan.recv_rows, plan.recv_offset, y_sorted.data(), plan.send_rows,
                 plan.send_offset, H, s, "check: combine");
   kernels::launch_unpermute_combine(y_sorted.data(), pair_to_row.data(), weight.data(), T, K, H, y.data(), s);
+  // Negative control: the same path with the source-major rows handed to the
+  // experts unsorted (a plausible grouping bug) must be caught.
+  DeviceBuffer<Bf16Bits> y_bad(static_cast<std::size_t>(T) * H);
+  ffn.run(in_src.data(), plan.local_expert_rows, w13.data() + first * 2 * I * H, w2.data() + first * H * I,
+          out_src.data(), workspace.data(), kernels::kDefaultExpertGemmPath, s);
+  exchange_rows(nccl, out_src.data(), plan.recv_rows, plan.recv_offset, y_sorted.data(), plan.send_rows,
+                plan.send_offset, H, s, "check: negative control");
+  kernels::launch_unpermute_combine(y_sorted.data(), pair_to_row.data(), weight.data(), T, K, H, y_bad.data(), s);
   nccl.wait_stream(s, "check: distributed layer");
 
   MoeCheckResult result;
-  const auto ref = y_ref.download(), got = y.download();
-  double err2 = 0, ref2 = 0;
+  const auto ref = y_ref.download(), got = y.download(), bad = y_bad.download();
+  double err2 = 0, ref2 = 0, bad2 = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
     const double a = kernels::bf16_to_float(ref[i]), b = kernels::bf16_to_float(got[i]);
+    const double wrong = kernels::bf16_to_float(bad[i]);
     err2 += (a - b) * (a - b);
+    bad2 += (a - wrong) * (a - wrong);
     ref2 += a * a;
     result.max_abs_error = std::max(result.max_abs_error, std::abs(a - b));
   }
   result.reference_norm = std::sqrt(ref2);
   result.relative_error = ref2 > 0 ? std::sqrt(err2 / ref2) : std::sqrt(err2);
+  result.control_error = ref2 > 0 ? std::sqrt(bad2 / ref2) : std::sqrt(bad2);
   for (int r = 0; r < n; ++r) {
     if (r == rank) continue;
     result.rows_sent_away += plan.send_rows[static_cast<std::size_t>(r)];
     result.rows_received += plan.recv_rows[static_cast<std::size_t>(r)];
   }
+  // With one rank source-major is expert-major: the control cannot differ.
+  result.control_caught = n == 1 || result.control_error > kMoeCheckTolerance;
   result.pass = std::isfinite(result.relative_error) && result.reference_norm > 0 &&
-                result.relative_error <= kMoeCheckTolerance;
+                result.relative_error <= kMoeCheckTolerance && result.control_caught;
   cublasDestroy(blas);
   cudaStreamDestroy(s);
   return result;

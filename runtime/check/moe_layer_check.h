@@ -19,8 +19,11 @@
 
 namespace moeplan::runtime {
 
+// control_error: the same measure for a deliberately wrong variant (rows not
+// regrouped by expert before the FFN); the check only passes if it is caught.
 struct MoeCheckResult {
-  double relative_error = 0, max_abs_error = 0, reference_norm = 0;
+  double relative_error = 0, max_abs_error = 0, reference_norm = 0, control_error = 0;
+  bool control_caught = false;
   std::int64_t rows_sent_away = 0, rows_received = 0;  // to/from other ranks
   bool pass = false;
 };

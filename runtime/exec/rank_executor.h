@@ -60,9 +60,11 @@ class RankExecutor {
   // Time (s) of `repeats` runs of the all-to-all `op` as this runtime issues it
   // (grouped send/recv, the op's uneven bytes), and of ncclAlltoAll moving the
   // same total bytes in equal parts; both on the op's channel, back to back.
+  // other_s: the same grouped send/recv with this rank's own part moved the
+  // other way (NCCL send-to-self versus a device copy), to pick the default.
   struct AllToAllBench {
     program::OpId op = -1;
-    double ours_s = 0, nccl_s = 0, bytes = 0;
+    double ours_s = 0, nccl_s = 0, other_s = 0, bytes = 0;
   };
   AllToAllBench bench_all_to_all(program::OpId op, int repeats);
 
@@ -99,6 +101,9 @@ class RankExecutor {
   void *logits_ = nullptr, *expert_bias_ = nullptr, *topk_expert_ = nullptr, *topk_weight_ = nullptr;
   void *send_ = nullptr, *recv_ = nullptr, *barrier_buf_ = nullptr;
   std::vector<OpTimes> last_;
+  // All-to-all: this rank's own part by cudaMemcpyAsync instead of an NCCL
+  // send to itself (MOEPLAN_A2A_SELF=copy|nccl).
+  bool self_copy_ = false;
 };
 
 // Median over steps of each op's start and end, as trace records of `rank`.

@@ -99,6 +99,7 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
       const auto b = exec->bench_all_to_all(op_id, 20);
       benches.push_back({{"op", b.op}, {"bytes_sent", b.bytes}, {"grouped_send_recv_s", b.ours_s},
                          {"nccl_alltoall_s", b.nccl_s}, {"ratio", b.nccl_s / b.ours_s},
+                         {"self_part_other_way_s", b.other_s},
                          {"group_size", plan.channels[static_cast<std::size_t>(c)].ranks.size()}});
     }
     extra["all_to_all_bench"] = benches;
@@ -128,9 +129,9 @@ int run_check_rank(const program::Program& p, const RunOptions& o, int rank, int
   NcclChannels nccl(CommPlan{}, rank, p.world_size, id, o.timeout_s);  // the world communicator only
   const auto r = run_moe_layer_check(config, nccl, rank, o.seed);
   fmt::print("check rank {}: ||y - y_ref|| / ||y_ref|| = {:.2e} (tolerance {:.2e}), max |y - y_ref| = {:.2e}, "
-             "{} rows to other ranks, {} rows from them: {}\n",
+             "{} rows to other ranks, {} rows from them; negative control (rows not regrouped) {:.2e}{}: {}\n",
              rank, r.relative_error, kMoeCheckTolerance, r.max_abs_error, r.rows_sent_away, r.rows_received,
-             r.pass ? "PASS" : "FAIL");
+             r.control_error, r.control_caught ? " caught" : " NOT caught", r.pass ? "PASS" : "FAIL");
   std::fflush(stdout);
   return r.pass ? 0 : 1;
 }

@@ -67,6 +67,7 @@ std::string summary_text(const program::Program& p, const MergedRun& run) {
   std::vector<std::string> order;
   std::map<std::string, std::pair<int, double>> busy;
   for (const auto& r : run.trace.records) {
+    if (!trace::counts_in_kind_time(p.op(r.op))) continue;
     const auto kind = trace::op_kind(p.op(r.op));
     if (!busy.count(kind)) order.push_back(kind);
     busy[kind].first++;
@@ -76,10 +77,10 @@ std::string summary_text(const program::Program& p, const MergedRun& run) {
   for (const auto& k : order) s += fmt::format("{:<24} {:>5} {:>12.3f}\n", k, busy[k].first, busy[k].second * 1e3);
   for (const auto& b : run.json["all_to_all_bench"])
     s += fmt::format("all-to-all rank {} op {}: {:.1f} MB sent, grouped send/recv {:.1f} us, ncclAlltoAll same bytes "
-                     "{:.1f} us: ratio {:.3f}\n",
+                     "{:.1f} us: ratio {:.3f} (own part moved the other way: {:.1f} us)\n",
                      b["rank"].get<int>(), b["op"].get<int>(), b["bytes_sent"].get<double>() / 1e6,
                      b["grouped_send_recv_s"].get<double>() * 1e6, b["nccl_alltoall_s"].get<double>() * 1e6,
-                     b["ratio"].get<double>());
+                     b["ratio"].get<double>(), b.value("self_part_other_way_s", 0.0) * 1e6);
   for (const auto& e : run.errors) s += "error: " + e + "\n";
   return s;
 }

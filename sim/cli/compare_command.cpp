@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/program_scenario.h"
 #include "sim/config/scenario.h"
 #include "sim/cost/cost_model.h"
 #include "sim/engine/executor.h"
@@ -16,17 +17,6 @@
 namespace moeplan::cli {
 
 namespace {
-
-// The scenario a program came from: --scenario, else scenarios/<program.scenario>.yaml.
-std::string scenario_path_for(const program::Program& p, const std::string& given) {
-  if (!given.empty()) return given;
-  const auto guess = std::filesystem::path(MOEPLAN_SOURCE_DIR) / "scenarios" / (p.scenario + ".yaml");
-  if (std::filesystem::exists(guess)) return guess.string();
-  throw std::runtime_error(fmt::format(
-      "the program's scenario \"{}\" is not in {}: pass --scenario <file.yaml> (the scenario the program was "
-      "planned from) or --simulated <trace.json>",
-      p.scenario, guess.parent_path().string()));
-}
 
 trace::Trace simulate_trace(const program::Program& p, const std::string& scenario_path,
                             const std::string& hardware_path, const std::string& calibration_path) {

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   moeplan::cli::add_schedule_command(app);
   moeplan::cli::add_placement_command(app);
   moeplan::cli::add_compare_command(app);
+  moeplan::cli::add_calibrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,6 +37,15 @@ Calibration Calibration::load(const std::string& path) {
   return c;
 }
 
+void Calibration::save(const std::string& path) const {
+  nlohmann::json j;
+  j["source"] = source;
+  j["compute_efficiency"] = compute_efficiency;
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
+  out << j.dump(2) << "\n";
+}
+
 double CostModel::compute_efficiency(const program::Op& op) const {
   if (auto e = cal_.lookup(op.part, op.pass)) return *e;
   return op.part == program::Part::AttentionCore ? gpu_.attention.value : gpu_.gemm.value;

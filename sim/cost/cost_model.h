@@ -22,6 +22,7 @@ struct Calibration {
   std::map<std::string, double> compute_efficiency;
   std::optional<double> lookup(program::Part part, program::Pass pass) const;
   static Calibration load(const std::string& path);  // throws std::runtime_error with the path
+  void save(const std::string& path) const;          // the format load reads
 };
 
 class CostModel {

@@ -55,22 +55,28 @@ Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const 
   return t;
 }
 
-Trace read_trace(const std::string& path, const program::Program& p) {
+nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open trace for reading", path));
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
   nlohmann::json j;
   try {
     in >> j;
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
-  return trace_from_json(j, p, path);
+  return j;
+}
+
+Trace read_trace(const std::string& path, const program::Program& p) {
+  return trace_from_json(read_json_file(path), p, path);
 }
 
 std::string op_kind(const program::Op& op) {
   const auto part = std::string(program::to_string(op.part));
   return op.pass == program::Pass::None ? part : part + " " + std::string(program::to_string(op.pass));
 }
+
+bool counts_in_kind_time(const program::Op& op) { return op.type != program::OpType::Recv; }
 
 namespace {
 
@@ -102,7 +108,7 @@ Comparison compare_traces(const program::Program& p, const Trace& simulated, con
     const auto i = static_cast<std::size_t>(op.id);
     const bool in_sim = !std::isnan(sim[i]), in_meas = !std::isnan(meas[i]);
     if (in_sim != in_meas) ++c.unmatched_ops;
-    if (!in_sim || !in_meas) continue;
+    if (!in_sim || !in_meas || !counts_in_kind_time(op)) continue;
     const auto kind = op_kind(op);
     auto [it, inserted] = row_of_kind.try_emplace(kind, c.kinds.size());
     if (inserted) {

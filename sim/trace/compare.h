@@ -33,10 +33,16 @@ struct Comparison {
 // naming the file, the record index and the field when malformed or when an op
 // id does not exist in `p` (a trace of another program).
 Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const std::string& origin);
+nlohmann::json read_json_file(const std::string& path);  // throws naming the path
 Trace read_trace(const std::string& path, const program::Program& p);
 
 // Kind of an op as compare groups it.
 std::string op_kind(const program::Op& op);
+
+// Whether an op's span counts as its kind's time. Not a receive: receives are
+// posted early (eagerly), so a receive's span is mostly the wait for its
+// sender; the matching send's span is the transfer.
+bool counts_in_kind_time(const program::Op& op);
 
 Comparison compare_traces(const program::Program& p, const Trace& simulated, const Trace& measured);
 

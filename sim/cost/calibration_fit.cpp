@@ -1,0 +1,85 @@
+#include "sim/cost/calibration_fit.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace moeplan::cost {
+
+using program::Op;
+
+namespace {
+
+// Ops whose measured span overlaps another compute op of the same rank.
+std::vector<char> overlapped_ops(const program::Program& p, const trace::Trace& t) {
+  std::vector<char> overlapped(p.ops.size(), 0);
+  std::map<int, std::vector<const trace::Record*>> by_rank;
+  for (const auto& r : t.records)
+    if (p.op(r.op).type == program::OpType::Compute) by_rank[r.rank].push_back(&r);
+  for (auto& [rank, recs] : by_rank) {
+    std::sort(recs.begin(), recs.end(), [](auto* a, auto* b) { return a->start_s < b->start_s; });
+    double reach = -1;  // latest end so far
+    const trace::Record* reaching = nullptr;
+    for (const auto* r : recs) {
+      if (reaching && r->start_s < reach) {
+        overlapped[static_cast<std::size_t>(r->op)] = 1;
+        overlapped[static_cast<std::size_t>(reaching->op)] = 1;
+      }
+      if (r->end_s > reach) {
+        reach = r->end_s;
+        reaching = r;
+      }
+    }
+  }
+  return overlapped;
+}
+
+}  // namespace
+
+CalibrationFit fit_calibration(const program::Program& p, const trace::Trace& measured, const config::GpuSpec& gpu,
+                               const std::string& source) {
+  const CostModel defaults(gpu);
+  const auto overlapped = overlapped_ops(p, measured);
+  struct Sum {
+    double flop_seconds = 0, measured_s = 0;  // FLOPs at peak, and measured
+    FittedKind row;
+  };
+  std::vector<Sum> sums;
+  std::map<std::string, std::size_t> index;
+  for (const auto& r : measured.records) {
+    const Op& op = p.op(r.op);
+    if (op.type != program::OpType::Compute || op.flops <= 0) continue;
+    const auto key = fmt::format("{}/{}", program::to_string(op.part), program::to_string(op.pass));
+    auto [it, added] = index.try_emplace(key, sums.size());
+    if (added) {
+      sums.push_back({});
+      sums.back().row.key = key;
+      sums.back().row.default_efficiency = defaults.compute_efficiency(op);
+    }
+    auto& s = sums[it->second];
+    const double at_peak = op.flops / gpu.peak(op.dtype);
+    const double memory_s = op.bytes / (gpu.hbm_Bps * gpu.memory.value);
+    const bool usable = op.dtype != config::DType::FP8 && op.part != program::Part::AttentionCore && at_peak / defaults.compute_efficiency(op) > memory_s &&
+                        !overlapped[static_cast<std::size_t>(op.id)] && r.duration_s() > 0;
+    if (!usable) {
+      ++s.row.skipped;
+      continue;
+    }
+    ++s.row.ops;
+    s.flop_seconds += at_peak;
+    s.measured_s += r.duration_s();
+  }
+  CalibrationFit fit;
+  fit.calibration.source = source;
+  for (auto& s : sums) {
+    if (s.row.ops > 0) {
+      s.row.efficiency = std::min(1.0, s.flop_seconds / s.measured_s);
+      fit.calibration.compute_efficiency[s.row.key] = s.row.efficiency;
+    }
+    fit.kinds.push_back(s.row);
+  }
+  return fit;
+}
+
+}  // namespace moeplan::cost
