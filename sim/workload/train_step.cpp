@@ -4,6 +4,8 @@
 #include <array>
 #include <numeric>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <map>
 #include <set>
 
@@ -90,19 +92,17 @@ class StepBuilder {
           emit_weight_grad(rank, w_queue.front());
           w_queue.pop_front();
           break;
-        case OpKind::FB:
-          // Overlapped F&B: the backward chunk runs on its own compute and
-          // comm streams, so each chunk's all-to-alls and PP transfers hide
-          // behind the other chunk's compute.
-          emit_forward(rank, sop.f);
-          compute_stream_ = Stream::ComputeB;
-          comm_stream_ = Stream::CommB;
-          emit_backward(rank, sop.b);
-          if (sop.full_b) emit_weight_grad(rank, sop.b);
-          else w_queue.push_back(sop.b);
-          compute_stream_ = Stream::Compute;
-          comm_stream_ = Stream::Comm;
+        case OpKind::FB: {
+          // Overlapped F&B in DeepSeek's published order: one compute stream
+          // runs the two chunks' blocks interleaved, one comm stream their
+          // all-to-alls and PP transfers as they become ready, so each chunk's
+          // communication hides behind the other chunk's compute.
+          auto forward = forward_blocks(rank, sop.f);
+          auto backward = backward_blocks(rank, sop.b, sop.full_b);
+          emit_interleaved(forward, backward);
+          if (!sop.full_b) w_queue.push_back(sop.b);
           break;
+        }
       }
       barrier_.clear();
       for (auto id : last_compute_)
@@ -122,29 +122,170 @@ class StepBuilder {
   }
   int tag(int kind, int flow, int stage, int mb) const { return ((mb * flows_ + flow) * stages_ + stage) * 2 + kind; }
 
-  void emit_forward(int rank, const PassRef& p) {
-    const int s = stage_of(rank, p), flow = flow_of(p);
-    Deps x;
-    if (s > 0) x = receive_or_local(rank, slot(flow, s - 1), 0, flow, s, p.mb, f_end_);
-    if (s == 0) x = {compute(rank, Part::Embedding, Pass::F, -1, p, x)};
-    for (int l : stage_layers(s)) x = emit_layer(rank, l, Pass::F, p, x);
-    if (s == stages_ - 1) x = emit_head(rank, Pass::F, p, x);
-    f_end_[key(rank, flow, s, p.mb)] = x;
-    if (s < stages_ - 1) send_if_remote(rank, slot(flow, s + 1), 0, flow, s + 1, p.mb, x);
+  void emit_forward(int rank, const PassRef& p) { run_blocks(forward_blocks(rank, p)); }
+  void emit_backward(int rank, const PassRef& p) { run_blocks(backward_blocks(rank, p, false)); }
+
+  // ---- chunks as blocks -----------------------------------------------------------
+  // A chunk's work is a sequence of blocks, each the compute of one slot of
+  // DeepSeek's F&B order plus the communication it makes ready. Run alone, a
+  // chunk runs its blocks in sequence; an F&B pair interleaves two chunks':
+  //   compute   MLP-B  MLP-W  MLP-F  ATTN-B  ATTN-W  ATTN-F   (repeat)
+  //   comm      dispatch-F, dispatch-B, combine-F, PP, combine-B  (in order of readiness)
+  // Glue steps (PP receives and sends, embedding, head) join the block before
+  // them, or the first block when none is before.
+  enum class Slot { MlpB, MlpW, MlpF, AttnB, AttnW, AttnF, Glue };
+  using Step = std::function<void()>;
+  struct Block {
+    Slot slot = Slot::Glue;
+    std::vector<Step> steps;
+  };
+  struct Blocks {
+    std::vector<Block> list;
+    std::vector<Step> pending;  // glue before the first block
+    void add(Slot slot, Step step) {
+      if (slot == Slot::Glue) {
+        (list.empty() ? pending : list.back().steps).push_back(std::move(step));
+        return;
+      }
+      list.push_back({slot, std::move(pending)});
+      pending.clear();
+      list.back().steps.push_back(std::move(step));
+    }
+    std::vector<Block> done() {
+      if (!pending.empty()) list.push_back({Slot::Glue, std::move(pending)});
+      return std::move(list);
+    }
+  };
+  static void run_blocks(const std::vector<Block>& blocks) {
+    for (const auto& b : blocks)
+      for (const auto& step : b.steps) step();
   }
 
-  void emit_backward(int rank, const PassRef& p) {
-    const int s = stage_of(rank, p), flow = flow_of(p);
-    Deps x = f_end_.at(key(rank, flow, s, p.mb));
-    if (s < stages_ - 1) {
-      const auto grad = receive_or_local(rank, slot(flow, s + 1), 1, flow, s, p.mb, bi_end_);
-      x.insert(x.end(), grad.begin(), grad.end());
+  void emit_interleaved(const std::vector<Block>& forward, const std::vector<Block>& backward) {
+    static constexpr Slot kCycle[] = {Slot::MlpB, Slot::MlpW, Slot::MlpF, Slot::AttnB, Slot::AttnW, Slot::AttnF};
+    std::size_t f = 0, b = 0;
+    auto run = [](const Block& block) {
+      for (const auto& step : block.steps) step();
+    };
+    while (f < forward.size() || b < backward.size()) {
+      bool ran = false;
+      for (const Slot slot : kCycle) {
+        const bool fwd = slot == Slot::MlpF || slot == Slot::AttnF;
+        const auto& list = fwd ? forward : backward;
+        auto& next = fwd ? f : b;
+        if (next < list.size() && (list[next].slot == slot || list[next].slot == Slot::Glue)) {
+          run(list[next++]);
+          ran = true;
+        }
+      }
+      if (!ran) run(f < forward.size() ? forward[f++] : backward[b++]);  // a block no slot takes
     }
-    if (s == stages_ - 1) x = emit_head(rank, Pass::Bi, p, x);
+  }
+
+  std::vector<Block> forward_blocks(int rank, const PassRef& p) {
+    const int s = stage_of(rank, p), flow = flow_of(p);
+    auto x = std::make_shared<Deps>();
+    Blocks b;
+    b.add(Slot::Glue, [=, this] {
+      if (s > 0) *x = receive_or_local(rank, slot(flow, s - 1), 0, flow, s, p.mb, f_end_);
+      if (s == 0) *x = {compute(rank, Part::Embedding, Pass::F, -1, p, *x)};
+    });
+    for (int l : stage_layers(s)) add_layer_forward(b, rank, l, p, x);
+    b.add(Slot::Glue, [=, this] {
+      if (s == stages_ - 1) *x = emit_head(rank, Pass::F, p, *x);
+      f_end_[key(rank, flow, s, p.mb)] = *x;
+      if (s < stages_ - 1) send_if_remote(rank, slot(flow, s + 1), 0, flow, s + 1, p.mb, *x);
+    });
+    return b.done();
+  }
+
+  // with_w: each layer's weight-grad work follows its input-grad work (a full
+  // backward inside an F&B pair); else it is left for emit_weight_grad.
+  std::vector<Block> backward_blocks(int rank, const PassRef& p, bool with_w) {
+    const int s = stage_of(rank, p), flow = flow_of(p);
+    auto x = std::make_shared<Deps>();
+    Blocks b;
+    b.add(Slot::Glue, [=, this] {
+      *x = f_end_.at(key(rank, flow, s, p.mb));
+      if (s < stages_ - 1) {
+        const auto grad = receive_or_local(rank, slot(flow, s + 1), 1, flow, s, p.mb, bi_end_);
+        x->insert(x->end(), grad.begin(), grad.end());
+      }
+      if (s == stages_ - 1) {
+        *x = emit_head(rank, Pass::Bi, p, *x);
+        if (with_w) emit_head(rank, Pass::W, p, *x);
+      }
+    });
     const auto& layers = stage_layers(s);
-    for (auto it = layers.rbegin(); it != layers.rend(); ++it) x = emit_layer(rank, *it, Pass::Bi, p, x);
-    bi_end_[key(rank, flow, s, p.mb)] = x;
-    if (s > 0) send_if_remote(rank, slot(flow, s - 1), 1, flow, s - 1, p.mb, x);
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) add_layer_backward(b, rank, *it, p, x, with_w);
+    b.add(Slot::Glue, [=, this] {
+      bi_end_[key(rank, flow, s, p.mb)] = *x;
+      if (s > 0) send_if_remote(rank, slot(flow, s - 1), 1, flow, s - 1, p.mb, *x);
+      if (with_w) {
+        if (s == 0) compute(rank, Part::Embedding, Pass::W, -1, p, *x);
+        held_stages_[rank].insert(s);
+      }
+    });
+    return b.done();
+  }
+
+  // ---- one transformer layer as blocks ---------------------------------------------
+  // F:  ATTN-F [attention, core, gating, dispatch->]  MLP-F [shared expert, routed experts, combine->]
+  //     (a dense layer: ATTN-F [attention, core]  MLP-F [dense FFN])
+  void add_layer_forward(Blocks& b, int rank, int layer, const PassRef& p, const std::shared_ptr<Deps>& x) {
+    const bool moe = layer >= sc_.model.dense_layers;
+    auto c = [=, this](Part part, Deps deps) { return compute(rank, part, Pass::F, layer, p, std::move(deps)); };
+    auto attn = std::make_shared<OpId>(-1), dispatched = std::make_shared<OpId>(-1);
+    b.add(Slot::AttnF, [=, this] {
+      *attn = c(Part::AttentionCore, {c(Part::Attention, *x)});
+      if (moe) *dispatched = all_to_all(rank, Part::Dispatch, Pass::F, layer, p, {c(Part::Gating, {*attn})});
+    });
+    b.add(Slot::MlpF, [=, this] {
+      if (!moe) {
+        *x = {c(Part::DenseFfn, {*attn})};
+        return;
+      }
+      const OpId shared = c(Part::SharedExpert, {*attn});
+      const OpId experts = c(Part::RoutedExperts, {*dispatched});
+      *x = {all_to_all(rank, Part::Combine, Pass::F, layer, p, {experts}), shared};
+    });
+  }
+
+  // Bi: ->combine-grad (glue: it follows the layer above's ATTN-B)
+  //     MLP-B [shared expert, routed experts, dispatch-grad->]  ATTN-B [gating, core, attention]
+  //     (a dense layer: MLP-B [dense FFN]  ATTN-B [core, attention])
+  // with_w adds MLP-W and ATTN-W after each, each weight-grad op after its part's input-grad op.
+  void add_layer_backward(Blocks& b, int rank, int layer, const PassRef& p, const std::shared_ptr<Deps>& x,
+                          bool with_w) {
+    const bool moe = layer >= sc_.model.dense_layers;
+    auto c = [=, this](Part part, Pass pass, Deps deps) { return compute(rank, part, pass, layer, p, std::move(deps)); };
+    auto bi = std::make_shared<std::map<Part, OpId>>();  // input-grad op of each part
+    auto combine_grad = std::make_shared<OpId>(-1);
+    if (moe) b.add(Slot::Glue, [=, this] { *combine_grad = all_to_all(rank, Part::Combine, Pass::Bi, layer, p, *x); });
+    b.add(Slot::MlpB, [=, this] {
+      if (!moe) {
+        *x = {(*bi)[Part::DenseFfn] = c(Part::DenseFfn, Pass::Bi, *x)};
+        return;
+      }
+      const OpId shared = (*bi)[Part::SharedExpert] = c(Part::SharedExpert, Pass::Bi, *x);
+      const OpId experts = (*bi)[Part::RoutedExperts] = c(Part::RoutedExperts, Pass::Bi, {*combine_grad});
+      *x = {all_to_all(rank, Part::Dispatch, Pass::Bi, layer, p, {experts}), shared};
+    });
+    if (with_w)
+      b.add(Slot::MlpW, [=, this] {
+        for (const Part part : {Part::DenseFfn, Part::SharedExpert, Part::RoutedExperts})
+          if (bi->count(part)) c(part, Pass::W, {bi->at(part)});
+      });
+    b.add(Slot::AttnB, [=, this] {
+      Deps in = *x;
+      if (moe) in = {(*bi)[Part::Gating] = c(Part::Gating, Pass::Bi, in)};
+      *x = {(*bi)[Part::Attention] = c(Part::Attention, Pass::Bi, {c(Part::AttentionCore, Pass::Bi, in)})};
+    });
+    if (with_w)
+      b.add(Slot::AttnW, [=, this] {
+        for (const Part part : {Part::Gating, Part::Attention})
+          if (bi->count(part)) c(part, Pass::W, {bi->at(part)});
+      });
   }
 
   void emit_weight_grad(int rank, const PassRef& p) {
@@ -157,38 +298,20 @@ class StepBuilder {
     held_stages_[rank].insert(s);
   }
 
-  // ---- one transformer layer -----------------------------------------------------
-  // F:  attention, core, [dense FFN | gating, dispatch->, shared expert, routed experts, combine->]
-  // Bi: [combine-grad->, shared expert, routed experts, dispatch-grad->, gating | dense FFN], core, attention
-  // W:  the weight-grad GEMMs of the same parts, in backward order.
+  // ---- one transformer layer, run on its own (the MTP modules of the head) -----------
+  // F and Bi: its blocks in sequence. W: the weight-grad GEMMs of the same
+  // parts, in backward order, all after `in`.
   // Returns the ops the layer's output (F, Bi) is ready after.
   Deps emit_layer(int rank, int layer, Pass pass, const PassRef& p, const Deps& in) {
     const bool moe = layer >= sc_.model.dense_layers;
     auto c = [&](Part part, Deps deps) { return compute(rank, part, pass, layer, p, std::move(deps)); };
-    if (pass == Pass::F) {
-      OpId x = c(Part::Attention, in);
-      x = c(Part::AttentionCore, {x});
-      if (!moe) return {c(Part::DenseFfn, {x})};
-      const OpId gate = c(Part::Gating, {x});
-      const OpId dispatch = all_to_all(rank, Part::Dispatch, pass, layer, p, {gate});
-      const OpId shared = c(Part::SharedExpert, {x});
-      const OpId experts = c(Part::RoutedExperts, {dispatch});
-      const OpId combine = all_to_all(rank, Part::Combine, pass, layer, p, {experts});
-      return {combine, shared};
-    }
-    if (pass == Pass::Bi) {
-      OpId x = -1;
-      if (!moe) {
-        x = c(Part::DenseFfn, in);
-      } else {
-        const OpId combine_grad = all_to_all(rank, Part::Combine, pass, layer, p, in);
-        const OpId shared = c(Part::SharedExpert, in);
-        const OpId experts = c(Part::RoutedExperts, {combine_grad});
-        const OpId dispatch_grad = all_to_all(rank, Part::Dispatch, pass, layer, p, {experts});
-        x = c(Part::Gating, {dispatch_grad, shared});
-      }
-      x = c(Part::AttentionCore, {x});
-      return {c(Part::Attention, {x})};
+    if (pass != Pass::W) {
+      auto x = std::make_shared<Deps>(in);
+      Blocks b;
+      if (pass == Pass::F) add_layer_forward(b, rank, layer, p, x);
+      else add_layer_backward(b, rank, layer, p, x, false);
+      run_blocks(b.done());
+      return *x;
     }
     // W
     if (!moe) {
