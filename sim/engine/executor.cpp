@@ -26,23 +26,32 @@ struct Instance {
   int group = -1;
   std::vector<OpId> member_ops;  // held members' ops
   bool live = false;             // every member held: run flow by flow
-  int signature = -1;            // otherwise: index of its isolated measurement
+  int signature = -1;            // otherwise: what it moves (Signature)
+  int predecessor = -1;          // instance whose exits stagger its entries; -1: none
+  int measurement = -1;          // its isolated measurement (Measurement)
   std::vector<Flow> flows;       // live all-to-all: its flows
 };
 
-// An isolated measurement. Members enter staggered as they would in the
-// step: by how much earlier than the last they left the previous all-to-all of
-// the same pass (`predecessor`, measured first) plus how much less expert work
-// they did in between (`lead_s`). The held rank stands for the last to enter;
-// `duration_s` runs from its entry to the end.
+// What a replayed collective moves, and the routed-expert work each member
+// does right before it (`lead_s`, from the op's program::Lead).
 struct Signature {
   CollectiveKind kind;
   double bytes = 0;
   std::vector<Flow> flows;       // all-to-all
   std::vector<int> gpus;         // the group measured
-  int predecessor = -1;          // signature of the previous all-to-all of the same pass
-  std::vector<double> lead_s;    // per member: routed-expert seconds just before entering
-  std::vector<double> exit_s;    // per member: leaving time relative to the held rank's entry
+  std::vector<double> lead_s;    // per member
+  double alone_s = -1;           // measured with every member entering together
+};
+
+// An isolated measurement of a signature with members entering staggered as
+// they would in the step: by how much earlier than the last they left the
+// predecessor (the previous all-to-all of the pass, or for a pass's first one
+// the previous stage's) plus how much less expert work they did in between.
+// The held rank stands for the last to enter; `duration_s` runs from its
+// entry to the end. Staggers are quantised (Executor::kStaggerQuantum of the
+// unstaggered duration) so that repeating patterns share one measurement.
+struct Measurement {
+  std::vector<double> exit_s;  // per member: leaving time relative to the held rank's entry
   double duration_s = 0;
 };
 
@@ -115,7 +124,6 @@ class Executor {
       inst.member_ops.push_back(op.id);
     }
     const auto previous = previous_all_to_all();
-    std::map<int, int> signature_of_instance;
     std::map<std::tuple<int, int, int, std::vector<double>, double, int>, int> signature_of;
     for (auto& [id, inst] : by_instance) {
       const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
@@ -128,41 +136,48 @@ class Executor {
         add_collective_pairs(op.collective, members_gpus(members), inst.flows);
       } else {
         ++out_.stats.replayed_collectives;
-        int predecessor = -1;
-        if (auto p = previous.find(op.id); p != previous.end())
-          if (auto ps = signature_of_instance.find(p_.op(p->second).instance); ps != signature_of_instance.end())
-            predecessor = ps->second;
+        if (auto before = previous.find(op.id); before != previous.end()) inst.predecessor = p_.op(before->second).instance;
         const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(inst.group), op.traffic,
-                                         op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes, predecessor);
+                                         op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes, op.lead);
         auto [it, inserted] = signature_of.try_emplace(key, static_cast<int>(signatures_.size()));
-        if (inserted) {
-          signatures_.push_back(make_signature(inst, op, members));
-          signatures_.back().predecessor = predecessor;
-        }
+        if (inserted) signatures_.push_back(make_signature(inst, op, members));
         inst.signature = it->second;
-        signature_of_instance[id] = it->second;
       }
       for (auto o : inst.member_ops) instance_of_op_[o] = id;
     }
     instances_ = std::move(by_instance);
-    out_.stats.measured_signatures = signatures_.size();
   }
 
-  // For each held all-to-all, the previous all-to-all on the same rank and
-  // stream when it belongs to the same pass of the same micro-batch.
+  // For each held all-to-all, the all-to-all whose exits stagger its members'
+  // entries: the previous one of its chain (same rank, pass, micro-batch and
+  // direction; an F&B pair interleaves two chains on one stream); for a
+  // chain's first, the last one of the same chain on the rank that sent this
+  // pass its PP input (the previous stage), or, for a backward that starts at
+  // the loss, the rank's own forward of the micro-batch.
   std::map<OpId, OpId> previous_all_to_all() const {
+    using Chain = std::tuple<int, program::Pass, int, int>;  // rank, pass, micro-batch, direction
+    std::map<Chain, OpId> last;
+    std::map<Chain, int> pp_sender;
     std::map<OpId, OpId> prev;
-    for (int r : p_.present_ranks()) {
-      std::map<program::Stream, OpId> last;
+    std::vector<OpId> firsts;
+    for (int r : p_.present_ranks())
       for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
         const auto& op = p_.op(id);
+        const Chain chain{r, op.pass, op.microbatch, op.dir};
+        if (op.type == OpType::Recv) pp_sender[chain] = op.peer;
         if (op.type != OpType::Collective || op.collective != CollectiveKind::AllToAll) continue;
-        if (auto it = last.find(op.stream); it != last.end()) {
-          const auto& before = p_.op(it->second);
-          if (before.microbatch == op.microbatch && before.pass == op.pass && before.dir == op.dir) prev[id] = it->second;
-        }
-        last[op.stream] = id;
+        if (auto it = last.find(chain); it != last.end()) prev[id] = it->second;
+        else firsts.push_back(id);
+        last[chain] = id;
       }
+    for (const OpId id : firsts) {
+      const auto& op = p_.op(id);
+      std::map<Chain, OpId>::const_iterator up = last.end();
+      if (auto s = pp_sender.find({op.rank, op.pass, op.microbatch, op.dir}); s != pp_sender.end())
+        up = last.find({s->second, op.pass, op.microbatch, op.dir});
+      else if (op.pass == program::Pass::Bi)
+        up = last.find({op.rank, program::Pass::F, op.microbatch, op.dir});
+      if (up != last.end()) prev[id] = up->second;
     }
     return prev;
   }
@@ -216,17 +231,19 @@ class Executor {
   }
 
   Signature make_signature(const Instance& inst, const Op& held, const std::vector<int>& members) {
-    Signature s{held.collective, held.bytes, {}, members_gpus(members), -1, {}, {}, 0.0};
+    Signature s{held.collective, held.bytes, {}, members_gpus(members), {}, -1.0};
     if (held.collective == CollectiveKind::AllToAll) {
-      const auto t = traffic_of(inst);
-      s.flows = flows_of(inst.group, t);
-      for (std::size_t i = 0; i < t.lead_flops.size(); ++i) {
-        Op lead;
-        lead.part = program::Part::RoutedExperts;
-        lead.flops = t.lead_flops[i];
-        lead.bytes = t.lead_bytes[i];
-        lead.dtype = t.lead_dtype;
-        s.lead_s.push_back(cost_.compute_seconds(lead));
+      s.flows = flows_of(inst.group, traffic_of(inst));
+      if (held.lead >= 0) {
+        const auto& l = p_.leads[static_cast<std::size_t>(held.lead)];
+        for (std::size_t i = 0; i < l.flops.size(); ++i) {
+          Op work;
+          work.part = program::Part::RoutedExperts;
+          work.flops = l.flops[i];
+          work.bytes = l.bytes[i];
+          work.dtype = l.dtype;
+          s.lead_s.push_back(cost_.compute_seconds(work));
+        }
       }
     }
     for (int g : s.gpus) gpus_.insert(g);
@@ -251,10 +268,13 @@ class Executor {
   }
 
   // ---- the run --------------------------------------------------------------------
-  // Phase 1: time each collective signature alone. Phase 2: run the step.
+  // Phase 1: measure each replayed collective alone (shared measurements).
+  // Phase 2: run the step.
   void conduct() {
     const double t0 = s4u::Engine::get_clock();
-    for (std::size_t s = 0; s < signatures_.size(); ++s) measure(static_cast<int>(s));
+    for (auto& [id, inst] : instances_)
+      if (!inst.live) measure_instance(id);
+    out_.stats.measured_signatures = measurements_.size();
     start_ = s4u::Engine::get_clock();
     out_.stats.measurement_sim_s = start_ - t0;
     for (std::size_t w = 0; w < streams_.size(); ++w) {
@@ -268,31 +288,58 @@ class Executor {
       if (op.type == OpType::Send && remaining_[static_cast<std::size_t>(op.id)] == 0) start_transfer(op.id);
   }
 
-  void measure(int s) {
-    auto& sig = signatures_[static_cast<std::size_t>(s)];
-    const int n = static_cast<int>(sig.gpus.size());
-    // Entry offsets, relative to the held rank (the last to enter).
-    std::vector<double> entry(static_cast<std::size_t>(n), 0.0);
+  // Staggers below this fraction of a collective's unstaggered duration are
+  // rounded away (and larger ones to a multiple of it): a repeating pattern
+  // then reuses one measurement, at an error below half the quantum.
+  static constexpr double kStaggerQuantum = 0.01;
+
+  // The instance's measurement: entry offsets from its predecessor's exits
+  // and its members' leads, quantised, measured once per distinct pattern.
+  int measure_instance(int id) {
+    auto& inst = instances_.at(id);
+    if (inst.measurement >= 0) return inst.measurement;
+    auto& sig = signatures_[static_cast<std::size_t>(inst.signature)];
+    const auto n = sig.gpus.size();
+    std::vector<double> entry(n, 0.0);  // relative to the last to enter
     auto add_relative = [&](const std::vector<double>& v) {
-      if (v.size() != entry.size()) return;
+      if (v.size() != n) return;
       const double last = *std::max_element(v.begin(), v.end());
-      for (std::size_t i = 0; i < v.size(); ++i) entry[i] += v[i] - last;
+      for (std::size_t i = 0; i < n; ++i) entry[i] += v[i] - last;
     };
-    if (sig.predecessor >= 0) add_relative(signatures_[static_cast<std::size_t>(sig.predecessor)].exit_s);
+    if (inst.predecessor >= 0 && instances_.count(inst.predecessor) && !instances_.at(inst.predecessor).live)
+      add_relative(measurements_[static_cast<std::size_t>(measure_instance(inst.predecessor))].exit_s);
     add_relative(sig.lead_s);
+    if (sig.alone_s < 0) sig.alone_s = measure(sig, std::vector<double>(n, 0.0)).duration_s;
+    const double quantum = std::max(kStaggerQuantum * sig.alone_s, 1e-9);
+    std::vector<std::int64_t> steps(n);
+    const double last = *std::max_element(entry.begin(), entry.end());
+    for (std::size_t i = 0; i < n; ++i) {
+      steps[i] = std::llround((entry[i] - last) / quantum);
+      entry[i] = static_cast<double>(steps[i]) * quantum;
+    }
+    auto [it, added] = measurement_of_.try_emplace({inst.signature, steps}, static_cast<int>(measurements_.size()));
+    if (added) measurements_.push_back(measure(sig, entry));
+    return inst.measurement = it->second;
+  }
+
+  Measurement measure(const Signature& sig, const std::vector<double>& entry) {
+    const int n = static_cast<int>(sig.gpus.size());
     const double earliest = *std::min_element(entry.begin(), entry.end());
     const double reference = s4u::Engine::get_clock() - earliest;  // the held rank's entry
-    sig.exit_s.assign(static_cast<std::size_t>(n), 0.0);
+    Measurement m;
+    m.exit_s.assign(static_cast<std::size_t>(n), 0.0);
+    const int label = static_cast<int>(measurements_.size());
     std::vector<s4u::ActorPtr> actors;
     for (int i = 0; i < n; ++i)
-      actors.push_back(s4u::Actor::create(fmt::format("m{}-{}", s, i), platform_->host(sig.gpus[static_cast<std::size_t>(i)]),
-                                          [&sig, &entry, s, i, n, earliest, reference] {
+      actors.push_back(s4u::Actor::create(fmt::format("m{}-{}", label, i), platform_->host(sig.gpus[static_cast<std::size_t>(i)]),
+                                          [&sig, &entry, &m, label, i, n, earliest, reference] {
                                             s4u::this_actor::sleep_for(entry[static_cast<std::size_t>(i)] - earliest);
-                                            run_member(sig.kind, fmt::format("m{}", s), i, n, sig.bytes, sig.flows);
-                                            sig.exit_s[static_cast<std::size_t>(i)] = s4u::Engine::get_clock() - reference;
+                                            run_member(sig.kind, fmt::format("m{}", label), i, n, sig.bytes, sig.flows);
+                                            m.exit_s[static_cast<std::size_t>(i)] = s4u::Engine::get_clock() - reference;
                                           }));
     for (auto& a : actors) a->join();
-    sig.duration_s = std::max(0.0, s4u::Engine::get_clock() - reference);
+    m.duration_s = std::max(0.0, s4u::Engine::get_clock() - reference);
+    return m;
   }
 
   void run_stream(int w) {
@@ -337,7 +384,7 @@ class Executor {
   void run_collective_algorithm(const Op& op) {
     const auto& inst = instances_.at(instance_of_op_.at(op.id));
     if (!inst.live) {
-      s4u::this_actor::sleep_for(signatures_[static_cast<std::size_t>(inst.signature)].duration_s);
+      s4u::this_actor::sleep_for(measurements_[static_cast<std::size_t>(inst.measurement)].duration_s);
       return;
     }
     const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
@@ -430,6 +477,8 @@ class Executor {
   std::map<int, Instance> instances_;
   std::unordered_map<OpId, int> instance_of_op_;
   std::vector<Signature> signatures_;
+  std::vector<Measurement> measurements_;
+  std::map<std::pair<int, std::vector<std::int64_t>>, int> measurement_of_;
   std::map<int, int> group_shape_;
   std::map<std::vector<int>, int> shape_ids_;
   std::set<int> gpus_;

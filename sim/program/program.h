@@ -93,6 +93,7 @@ struct Op {
   int instance = -1;  // collective instance id
   std::vector<double> send_bytes;  // all-to-all only: bytes this rank sends to each group member
   int traffic = -1;                // all-to-all only: index into Program::traffic (whole-group matrix)
+  int lead = -1;                   // all-to-all only: index into Program::leads; -1: members alike
 
   bool operator==(const Op&) const = default;
 };
@@ -104,16 +105,21 @@ struct Op {
 //                     the group's n-th node, in bytes (what crosses IB once per
 //                     node in DeepSeek's kernels); empty when not known.
 // `reverse` flows the other way (combine, and the dispatch's gradient).
-//   lead_flops/lead_bytes[i]: the routed-expert work member i does right before
-//                     this all-to-all (combine, dispatch's gradient), so
-//                     members enter as their own experts finish; empty if none.
 struct Traffic {
   std::vector<std::vector<double>> gpu_bytes;
   std::vector<std::vector<double>> node_bytes;
   bool reverse = false;
-  std::vector<double> lead_flops, lead_bytes;
-  DType lead_dtype = DType::BF16;
   bool operator==(const Traffic&) const = default;
+};
+
+// The routed-expert work each member of an EP group does between its previous
+// all-to-all (of the same pass and micro-batch; else its previous one at all)
+// and this one, in member order: with skewed routing members enter an
+// all-to-all as their own experts finish, not together.
+struct Lead {
+  std::vector<double> flops, bytes;
+  DType dtype = DType::BF16;
+  bool operator==(const Lead&) const = default;
 };
 
 // How all-to-alls are expanded into transfers.
@@ -140,6 +146,7 @@ struct Program {
   int comm_sms = 0;  // SMs communication kernels hold while they run (taken from compute)
   AllToAllAlgorithm all_to_all = AllToAllAlgorithm::Pairwise;
   std::vector<Traffic> traffic;
+  std::vector<Lead> leads;
   std::vector<int> rank_gpu;  // rank -> GPU index in the topology
   std::vector<RankGroup> groups;
   std::vector<Op> ops;                  // indexed by OpId

@@ -40,6 +40,7 @@ nlohmann::json op_to_json(const Op& op) {
     j["instance"] = op.instance;
     if (!op.send_bytes.empty()) j["send_bytes"] = op.send_bytes;
     if (op.traffic >= 0) j["traffic"] = op.traffic;
+    if (op.lead >= 0) j["lead"] = op.lead;
   }
   return j;
 }
@@ -70,6 +71,7 @@ Op op_from_json(const nlohmann::json& j) {
     op.instance = j.at("instance").get<int>();
     op.send_bytes = j.value("send_bytes", std::vector<double>{});
     op.traffic = j.value("traffic", -1);
+    op.lead = j.value("lead", -1);
   }
   return op;
 }
@@ -92,10 +94,10 @@ nlohmann::json to_json(const Program& p) {
   for (const auto& t : p.traffic)
     traffic.push_back({{"gpu_bytes", t.gpu_bytes},
                        {"node_bytes", t.node_bytes},
-                       {"reverse", t.reverse},
-                       {"lead_flops", t.lead_flops},
-                       {"lead_bytes", t.lead_bytes},
-                       {"lead_dtype", config::to_string(t.lead_dtype)}});
+                       {"reverse", t.reverse}});
+  auto& leads = j["leads"] = nlohmann::json::array();
+  for (const auto& l : p.leads)
+    leads.push_back({{"flops", l.flops}, {"bytes", l.bytes}, {"dtype", config::to_string(l.dtype)}});
   auto& ops = j["ops"] = nlohmann::json::array();
   for (const auto& op : p.ops) ops.push_back(op_to_json(op));
   return j;
@@ -116,9 +118,10 @@ Program program_from_json(const nlohmann::json& j) {
   p.all_to_all = parse_all_to_all(j.value("all_to_all", std::string("pairwise")));
   for (const auto& t : j.value("traffic", nlohmann::json::array()))
     p.traffic.push_back({t.at("gpu_bytes").get<std::vector<std::vector<double>>>(),
-                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false),
-                         t.value("lead_flops", std::vector<double>{}), t.value("lead_bytes", std::vector<double>{}),
-                         parse_dtype(t.value("lead_dtype", std::string("bf16")))});
+                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false)});
+  for (const auto& l : j.value("leads", nlohmann::json::array()))
+    p.leads.push_back({l.at("flops").get<std::vector<double>>(), l.at("bytes").get<std::vector<double>>(),
+                       parse_dtype(l.value("dtype", std::string("bf16")))});
   p.rank_gpu = j.at("rank_gpu").get<std::vector<int>>();
   for (const auto& g : j.at("groups")) p.groups.push_back({g.at("kind").get<std::string>(), g.at("ranks").get<std::vector<int>>()});
   p.by_rank.resize(static_cast<std::size_t>(p.world_size));

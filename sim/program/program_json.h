@@ -8,7 +8,7 @@
 
 namespace moeplan::program {
 
-inline constexpr int kProgramSchemaVersion = 1;
+inline constexpr int kProgramSchemaVersion = 2;  // 2: per-op all-to-all leads (Program::leads)
 
 nlohmann::json to_json(const Program& p);
 // Throws std::runtime_error naming the op index and field on malformed input.

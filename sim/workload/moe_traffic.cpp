@@ -52,16 +52,10 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   const int per_gpu = placement.slots_per_gpu();
   lt.local_expert_tokens.assign(static_cast<std::size_t>(ep), {});
   std::int64_t most = -1;
-  auto& reverse = p.traffic[static_cast<std::size_t>(lt.reverse_bf16)];
-  reverse.lead_dtype = sc_.plan.precision;
   for (int g = 0; g < ep; ++g) {
     auto& tokens = lt.local_expert_tokens[static_cast<std::size_t>(g)];
     for (int s = 0; s < per_gpu; ++s) tokens.push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
     if (r.received(g) > most) most = r.received(g), lt.slowest_rank = g;
-    // Combine F and dispatch-grad Bi follow the routed experts (equal work in F and Bi).
-    const auto w = routed_experts_work(m, tokens, program::Pass::F, sc_.plan.precision);
-    reverse.lead_flops.push_back(w.flops);
-    reverse.lead_bytes.push_back(w.bytes);
   }
   return layers_.emplace(key, std::move(lt)).first->second;
 }

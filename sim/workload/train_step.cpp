@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <numeric>
+#include <optional>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -401,6 +402,64 @@ class StepBuilder {
     barrier.clear();
     const OpId id = prog_.add(std::move(op)).id;
     last_compute_[chunk_index()] = id;
+    if (part == Part::RoutedExperts) advance_lead_clock(rank, layer, pass);
+    return id;
+  }
+
+  // ---- leads: each EP member's own expert work between all-to-alls ------------------
+  // Per held rank, the routed-expert work every member of its EP group has done
+  // so far (each with its own token load); an all-to-all's lead is the
+  // difference since its predecessor (program::Lead). Only skewed loads make
+  // members differ; alike members need no lead.
+  struct LeadClock {
+    std::vector<double> flops, bytes;  // cumulative, per member
+    std::map<std::tuple<Pass, int, int>, std::pair<std::vector<double>, std::vector<double>>> at_chain;
+    std::optional<std::pair<std::vector<double>, std::vector<double>>> at_last;
+  };
+
+  void advance_lead_clock(int rank, int layer, Pass pass) {
+    auto [it, added] = member_work_.try_emplace({layer, pass});
+    if (added) {
+      const auto& lt = traffic_.layer(layer, prog_);
+      for (const auto& tokens : lt.local_expert_tokens) {
+        const auto w = routed_experts_work(sc_.model, tokens, pass, sc_.plan.precision);
+        it->second.first.push_back(w.flops);
+        it->second.second.push_back(w.bytes);
+      }
+    }
+    auto& clock = lead_clock_[rank];
+    const auto n = it->second.first.size();
+    clock.flops.resize(n, 0.0);
+    clock.bytes.resize(n, 0.0);
+    for (std::size_t g = 0; g < n; ++g) {
+      clock.flops[g] += it->second.first[g];
+      clock.bytes[g] += it->second.second[g];
+    }
+  }
+
+  // The lead of an all-to-all of `rank` in (pass, micro-batch, direction); -1 when members are alike.
+  int take_lead(int rank, Pass pass, int mb, int dir) {
+    auto& clock = lead_clock_[rank];
+    const auto now = std::make_pair(clock.flops, clock.bytes);
+    const auto chain = std::make_tuple(pass, mb, dir);
+    const auto it = clock.at_chain.find(chain);
+    const auto* since = it != clock.at_chain.end() ? &it->second : (clock.at_last ? &*clock.at_last : nullptr);
+    int id = -1;
+    if (since && !now.first.empty()) {
+      program::Lead lead{now.first, now.second, sc_.plan.precision};
+      for (std::size_t g = 0; g < lead.flops.size(); ++g) {
+        lead.flops[g] -= g < since->first.size() ? since->first[g] : 0.0;
+        lead.bytes[g] -= g < since->second.size() ? since->second[g] : 0.0;
+      }
+      const auto [lo, hi] = std::minmax_element(lead.flops.begin(), lead.flops.end());
+      if (*hi > *lo) {
+        auto [known, added] = lead_id_.try_emplace(std::make_pair(lead.flops, lead.bytes), static_cast<int>(prog_.leads.size()));
+        if (added) prog_.leads.push_back(std::move(lead));
+        id = known->second;
+      }
+    }
+    clock.at_chain[chain] = now;
+    clock.at_last = now;
     return id;
   }
 
@@ -436,6 +495,7 @@ class StepBuilder {
     op.dir = p.dir;
     op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : config::DType::BF16;
     op.traffic = traffic_.traffic_id(lt, part, pass);
+    op.lead = take_lead(rank, pass, p.mb, p.dir);
     // This rank's row of the group matrix: what it sends to each member.
     const auto& t = prog_.traffic[static_cast<std::size_t>(op.traffic)];
     const auto i = static_cast<std::size_t>(ep_index(rank));
@@ -578,6 +638,9 @@ class StepBuilder {
   std::map<std::pair<std::string, int>, int> group_of_;
   int next_instance_ = 0;
   std::map<std::pair<int, int>, int> busiest_of_stage_;
+  std::map<int, LeadClock> lead_clock_;
+  std::map<std::pair<int, Pass>, std::pair<std::vector<double>, std::vector<double>>> member_work_;
+  std::map<std::pair<std::vector<double>, std::vector<double>>, int> lead_id_;
   Stream compute_stream_ = Stream::Compute, comm_stream_ = Stream::Comm;
   Deps barrier_;                              // last compute ops of the previous schedule op
   std::array<Deps, 2> pending_barrier_;       // not yet attached, per compute stream
