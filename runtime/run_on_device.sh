@@ -3,7 +3,9 @@
 #   .rtcarry/moeplan-run, .rtcarry/lib/*.so (libraries the binary needs that the
 #   device image lacks), .rtcarry/programs/<name>.json (from `moeplan plan`).
 # Usage: runtime/run_on_device.sh <program name>...   (writes $OUT/<name>.json)
-#        a name written check:<name> runs `moeplan-run --check` on that program
+#        a name written check:<name> runs `moeplan-run --check` on that program,
+#        hang:<name> runs it with rank 1 hung at step 3 (--inject-hang 1:3, --timeout 10)
+#        and expects a non-zero exit
 set -u
 carry=${CARRY:-.rtcarry}
 out=${OUT:-/tmp/moeplan-out}
@@ -18,6 +20,16 @@ nvidia-smi -L
 status=0
 for name in "$@"; do
   echo "=== $name"
+  if [[ $name == hang:* ]]; then
+    name=${name#hang:}
+    start=$(date +%s)
+    timeout -k 5 ${RUN_TIMEOUT_S:-90} "$carry/moeplan-run" "$carry/programs/$name.json" --trace "$out/$name-hang.json" \
+      --warmup 2 --steps 5 --timeout 10 --inject-hang 1:3 --work-dir "/tmp/moeplan-hang-$name"
+    code=$?
+    echo "hang:$name exit $code after $(( $(date +%s) - start )) s (expected non-zero, not 124 from timeout)"
+    [ $code -ne 0 ] && [ $code -ne 124 ] && [ $code -ne 137 ] || status=1
+    continue
+  fi
   if [[ $name == check:* ]]; then
     name=${name#check:}
     timeout -k 5 ${RUN_TIMEOUT_S:-90} "$carry/moeplan-run" "$carry/programs/$name.json" --check --timeout 60 \

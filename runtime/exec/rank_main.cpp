@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "runtime/check/moe_layer_check.h"
 #include "runtime/exec/nccl_channels.h"
@@ -77,6 +78,10 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
   std::vector<double> step_s;
   try {
     for (int s = 0; s < o.warmup_steps + o.measured_steps; ++s) {
+      if (rank == o.hang_rank && s == o.hang_step) {
+        std::fprintf(stderr, "rank %d: --inject-hang: not answering from step %d on\n", rank, s);
+        for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+      }
       auto times = exec->run_step();
       double end = 0;
       for (const auto& t : times) end = std::max(end, t.end_s);

@@ -17,6 +17,8 @@ struct RunOptions {
   double timeout_s = 60;        // a communicator stuck this long aborts the run
   std::uint64_t seed = 1;       // weights and activations are drawn from this seed
   std::string work_dir;         // NCCL id and partial traces; default: <trace>.d
+  int hang_rank = -1;           // fault injection (--inject-hang R:S): rank R stops
+  int hang_step = -1;           //   answering at the start of step S (0-based)
 };
 
 // Registers the options on `app` (so tests parse argument vectors with it).

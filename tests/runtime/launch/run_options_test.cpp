@@ -37,6 +37,17 @@ TEST(RunOptions, ParsesEveryOption) {
   EXPECT_EQ(work_dir_of(o), "/tmp/w");
 }
 
+TEST(RunOptions, InjectHangTakesRankAndStep) {
+  const auto none = parse({"p.json"});
+  EXPECT_EQ(none.hang_rank, -1);
+  const auto o = parse({"p.json", "--inject-hang", "1:3"});
+  EXPECT_EQ(o.hang_rank, 1);
+  EXPECT_EQ(o.hang_step, 3);
+  EXPECT_THROW(parse({"p.json", "--inject-hang", "1"}), CLI::ValidationError);
+  EXPECT_THROW(parse({"p.json", "--inject-hang", "a:b"}), CLI::ValidationError);
+  EXPECT_THROW(parse({"p.json", "--inject-hang", "-1:2"}), CLI::ValidationError);
+}
+
 TEST(RunOptions, RejectsZeroMeasuredStepsAndAMissingProgram) {
   EXPECT_THROW(parse({"p.json", "--steps", "0"}), CLI::ValidationError);
   EXPECT_THROW(parse({}), CLI::RequiredError);
