@@ -4,7 +4,10 @@
 
 #include <cuda_runtime_api.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -28,6 +31,16 @@ ncclConfig_t nonblocking_config() {
 
 NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s)
     : rank_(rank), timeout_s_(timeout_s) {
+  try {
+    create(plan, world_size, id);
+  } catch (...) {
+    abort_all();  // the destructor does not run for a half-built object
+    throw;
+  }
+}
+
+void NcclChannels::create(const CommPlan& plan, int world_size, const ncclUniqueId& id) {
+  const int rank = rank_;
   auto config = nonblocking_config();
   const auto init = ncclCommInitRankConfig(&world_, world_size, id, rank, &config);  // sets world_ first
   settle(init, world_, "ncclCommInitRankConfig (world)");
@@ -42,7 +55,6 @@ NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const
     const auto what = fmt::format("ncclCommSplit ({})", ch.name());
     const auto split = ncclCommSplit(world_, key >= 0 ? 0 : NCCL_SPLIT_NOCOLOR, key, &comm, &split_config);
     if (split != ncclSuccess && split != ncclInProgress) {
-      abort_all();
       throw_nccl_error(split, rank_, what);
     }
     // Non-blocking split: the new handle appears when the job completes, so
@@ -51,8 +63,7 @@ NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const
     while (key >= 0 && comm == nullptr) {
       check_async_errors(what);
       if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s_) {
-        abort_all();
-        throw std::runtime_error(fmt::format("rank {}: {} gave no communicator within {} s; aborted", rank_, what, timeout_s_));
+          throw std::runtime_error(fmt::format("rank {}: {} gave no communicator within {} s", rank_, what, timeout_s_));
       }
       std::this_thread::yield();
     }
@@ -101,9 +112,7 @@ void NcclChannels::wait_stream(cudaStream_t stream, const std::string& what) {
       throw std::runtime_error(fmt::format("rank {}: {}: CUDA error {}", rank_, what, cudaGetErrorString(q)));
     check_async_errors(what);
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s_) {
-      abort_all();
-      throw std::runtime_error(fmt::format("rank {}: {} did not complete in {} s: a peer is hung or gone; "
-                                           "communicators aborted", rank_, what, timeout_s_));
+      throw std::runtime_error(fmt::format("rank {}: {} did not complete in {} s: a peer is hung or gone", rank_, what, timeout_s_));
     }
     std::this_thread::yield();
   }
@@ -119,9 +128,27 @@ NcclChannels::~NcclChannels() {
 void NcclChannels::abort_all() noexcept {
   if (aborted_) return;
   aborted_ = true;
-  for (auto comm : comms_)
-    if (comm) ncclCommAbort(comm);
-  if (world_) ncclCommAbort(world_);
+  // ncclCommAbort can itself block while a kernel of the communicator still
+  // waits for a peer that is gone (measured on 2 x H200 with a hung peer), so
+  // it runs on a helper thread; if it has not returned in time the process
+  // ends here: exit reclaims the GPU and the launcher reports the rank.
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread([this, done] {
+    for (auto comm : comms_)
+      if (comm) ncclCommAbort(comm);
+    if (world_) ncclCommAbort(world_);
+    *done = true;
+  }).detach();
+  const auto start = std::chrono::steady_clock::now();
+  while (!*done) {
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(kAbortWaitSeconds)) {
+      std::fprintf(stderr, "rank %d: ncclCommAbort did not return within %d s; ending the process\n", rank_,
+                   kAbortWaitSeconds);
+      std::fflush(stderr);
+      std::_Exit(3);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void NcclChannels::wait_ready(ncclComm_t comm, const std::string& what) {
@@ -130,18 +157,15 @@ void NcclChannels::wait_ready(ncclComm_t comm, const std::string& what) {
     ncclResult_t state = ncclSuccess;
     const auto r = ncclCommGetAsyncError(comm, &state);
     if (r != ncclSuccess) {
-      abort_all();
       throw_nccl_error(r, rank_, what);
     }
     if (state == ncclSuccess) return;
     if (state != ncclInProgress) {
-      abort_all();
       throw_nccl_error(state, rank_, what);
     }
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s_) {
-      abort_all();
       throw std::runtime_error(fmt::format("rank {}: {} still in progress after {} s: a peer is hung or missing; "
-                                           "communicators aborted (raise --timeout if the machine is just slow)",
+                                           "(raise --timeout if the machine is just slow)",
                                            rank_, what, timeout_s_));
     }
     std::this_thread::yield();
@@ -151,7 +175,6 @@ void NcclChannels::wait_ready(ncclComm_t comm, const std::string& what) {
 void NcclChannels::settle(ncclResult_t result, ncclComm_t comm, const std::string& what) {
   if (result == ncclSuccess) return;
   if (result == ncclInProgress) return wait_ready(comm, what);
-  abort_all();
   throw_nccl_error(result, rank_, what);
 }
 
@@ -161,7 +184,6 @@ void NcclChannels::check_async_errors(const std::string& what) {
     ncclResult_t state = ncclSuccess;
     ncclCommGetAsyncError(comm, &state);
     if (state != ncclSuccess && state != ncclInProgress) {
-      abort_all();
       throw_nccl_error(state, rank_, what);
     }
   };

@@ -1,8 +1,8 @@
 // NCCL communicators of one rank: the world communicator from a unique id, and
 // one communicator per channel of the CommPlan, split from the world. All are
 // non-blocking (ncclConfig_t.blocking = 0), so every wait is a host loop with a
-// deadline: a hung peer or an NCCL error aborts every communicator
-// (ncclCommAbort) and throws, instead of hanging the process.
+// deadline: a hung peer or an NCCL error throws, instead of hanging the
+// process; the caller then keeps what finished and calls abort_all().
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -33,10 +33,14 @@ class NcclChannels {
   // Waits until `stream` has drained, polling NCCL for errors; past the
   // deadline it aborts every communicator and throws naming `what`.
   void wait_stream(cudaStream_t stream, const std::string& what);
+  // ncclCommAbort on every communicator; if that blocks for kAbortWaitSeconds
+  // the process ends (std::_Exit(3)).
   void abort_all() noexcept;
+  static constexpr int kAbortWaitSeconds = 10;
   double timeout_s() const { return timeout_s_; }
 
  private:
+  void create(const CommPlan& plan, int world_size, const ncclUniqueId& id);
   void wait_ready(ncclComm_t comm, const std::string& what);
   void connect(const CommPlan& plan);
   int rank_;

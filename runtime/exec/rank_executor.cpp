@@ -283,10 +283,9 @@ void RankExecutor::collect_finished(std::size_t upto) {
   }
   nccl_.check_async_errors("step");
   if (std::chrono::duration<double>(now - last_progress_).count() > nccl_.timeout_s()) {
-    nccl_.abort_all();
     const Op& stuck = p_.op(order_[first_open_]);
     throw std::runtime_error(fmt::format("rank {}: no op finished for {} s; waiting for op {} ({}): a peer is hung "
-                                         "or gone; communicators aborted",
+                                         "or gone",
                                          rank_, nccl_.timeout_s(), stuck.id, trace::op_name(stuck)));
   }
   std::this_thread::sleep_for(std::chrono::microseconds(20));

@@ -60,9 +60,9 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
   // (the launcher then stops the other ranks).
   HostWatchdog watchdog(o.timeout_s, [&](double stuck_s, int op_id) {
     const auto message = fmt::format("rank {}: host blocked for {:.0f} s inside CUDA/NCCL while enqueueing op {} ({}); "
-                                     "communicators aborted", rank, stuck_s, op_id, trace::op_name(p.op(op_id)));
+                                     "aborting the communicators", rank, stuck_s, op_id, trace::op_name(p.op(op_id)));
     std::fprintf(stderr, "%s\n", message.c_str());
-    nccl.abort_all();
+    std::fflush(stderr);
     try {
       auto partial = extra;
       partial["error"] = message;
@@ -70,6 +70,7 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
       write_partial(p, o, rank, median_trace(p, exec->ops(), {exec->last_step()}, rank), partial);
     } catch (...) {
     }
+    nccl.abort_all();
     std::_Exit(4);
   });
   exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank), &watchdog);
@@ -121,9 +122,12 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
       write_partial(p, o, rank, median_trace(p, exec->ops(), measured, rank), extra);
     } catch (...) {
     }
+    // Said now: the abort may end the process (NcclChannels::abort_all).
+    std::fprintf(stderr, "error: %s; aborting the communicators\n", e.what());
+    std::fflush(stderr);
     nccl.abort_all();
     exec.release();  // its CUDA state may be wedged: let the process exit reclaim it
-    throw;
+    throw std::runtime_error("communicators aborted after the error above");
   }
 }
 
@@ -132,7 +136,15 @@ int run_check_rank(const program::Program& p, const RunOptions& o, int rank, int
   const auto config = moe_check_config(p);
   const auto id = share_unique_id(o, rank);
   NcclChannels nccl(CommPlan{}, rank, p.world_size, id, o.timeout_s);  // the world communicator only
-  const auto r = run_moe_layer_check(config, nccl, rank, o.seed);
+  MoeCheckResult r;
+  try {
+    r = run_moe_layer_check(config, nccl, rank, o.seed);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s; aborting the communicators\n", e.what());
+    std::fflush(stderr);
+    nccl.abort_all();
+    throw std::runtime_error("communicators aborted after the error above");
+  }
   fmt::print("check rank {}: ||y - y_ref|| / ||y_ref|| = {:.2e} (tolerance {:.2e}), max |y - y_ref| = {:.2e}, "
              "{} rows to other ranks, {} rows from them; negative control (rows not regrouped) {:.2e}{}: {}\n",
              rank, r.relative_error, kMoeCheckTolerance, r.max_abs_error, r.rows_sent_away, r.rows_received,
