@@ -29,7 +29,11 @@ MergedRun merge_partial_traces(const program::Program& p, const std::vector<std:
     auto t = trace::trace_from_json(j, p, files[r]);
     run.trace.records.insert(run.trace.records.end(), t.records.begin(), t.records.end());
     if (j.contains("gpu")) gpu = j["gpu"].get<std::string>();
-    if (j.contains("error")) run.errors.push_back(fmt::format("rank {}: {}", r, j["error"].get<std::string>()));
+    if (j.contains("error")) {  // the rank's own messages already start with "rank <r>: "
+      const auto e = j["error"].get<std::string>();
+      const auto own = fmt::format("rank {}: ", r);
+      run.errors.push_back(e.rfind(own, 0) == 0 ? e : own + e);
+    }
     if (j.contains("all_to_all_bench"))
       for (auto b : j["all_to_all_bench"]) {
         b["rank"] = r;
