@@ -148,7 +148,9 @@ int run_check_rank(const program::Program& p, const RunOptions& o, int rank, int
   fmt::print("check rank {}: ||y - y_ref|| / ||y_ref|| = {:.2e} (tolerance {:.2e}), max |y - y_ref| = {:.2e}, "
              "{} rows to other ranks, {} rows from them; negative control (rows not regrouped) {:.2e}{}: {}\n",
              rank, r.relative_error, kMoeCheckTolerance, r.max_abs_error, r.rows_sent_away, r.rows_received,
-             r.control_error, r.control_caught ? " caught" : " NOT caught", r.pass ? "PASS" : "FAIL");
+             r.control_error,
+             p.world_size == 1 ? " (not applicable: one rank)" : r.control_caught ? " caught" : " NOT caught",
+             r.pass ? "PASS" : "FAIL");
   std::fflush(stdout);
   return r.pass ? 0 : 1;
 }
