@@ -1,6 +1,7 @@
 #include "sim/engine/executor.h"
 
 #include <fmt/format.h>
+#include <chrono>
 #include <map>
 #include <set>
 #include <simgrid/s4u.hpp>
@@ -71,7 +72,10 @@ class Executor {
     index_collectives();
     build_platform();
     s4u::Actor::create("conductor", platform_->host(*gpus_.begin()), [this] { conduct(); });
+    const auto wall0 = std::chrono::steady_clock::now();
     s4u::Engine::get_instance()->run();
+    out_.stats.step_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() -
+                             out_.stats.measurement_wall_s;
     check_all_done();
     out_.makespan_s = makespan_;
     out_.trace.source = "simgrid";
@@ -272,9 +276,11 @@ class Executor {
   // Phase 2: run the step.
   void conduct() {
     const double t0 = s4u::Engine::get_clock();
+    const auto wall0 = std::chrono::steady_clock::now();
     for (auto& [id, inst] : instances_)
       if (!inst.live) measure_instance(id);
     out_.stats.measured_signatures = measurements_.size();
+    out_.stats.measurement_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     start_ = s4u::Engine::get_clock();
     out_.stats.measurement_sim_s = start_ - t0;
     for (std::size_t w = 0; w < streams_.size(); ++w) {

@@ -26,6 +26,8 @@ struct EngineStats {
   std::size_t transfers = 0;             // point-to-point transfers
   std::size_t routes = 0;
   double measurement_sim_s = 0;          // simulated time spent on isolated measurements
+  double measurement_wall_s = 0;         // wall time spent taking them
+  double step_wall_s = 0;                // wall time of the step itself (the rest: building)
 };
 
 struct SimOutput {

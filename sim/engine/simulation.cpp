@@ -28,6 +28,8 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
                      {"replayed_collectives", s.replayed_collectives},
                      {"measured_signatures", s.measured_signatures},
                      {"measurement_sim_s", s.measurement_sim_s},
+                     {"measurement_wall_s", s.measurement_wall_s},
+                     {"step_wall_s", s.step_wall_s},
                      {"routes", s.routes}};
   return r;
 }
