@@ -16,6 +16,8 @@ nlohmann::json simulate_with_cli(const std::string& scenario, const std::string&
   auto j = nlohmann::json::parse(in);
   j.erase("sim_wall_s");  // measurements of the simulator itself, not simulated results
   j.erase("peak_rss_bytes");
+  j["engine"].erase("measurement_wall_s");
+  j["engine"].erase("step_wall_s");
   return j;
 }
 
