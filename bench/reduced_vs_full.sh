@@ -2,6 +2,7 @@
 # Reduced vs full simulation on 64/128/256 H800 GPUs, balanced and skewed
 # routing: step time, relative error, wall time and peak memory of each mode.
 # Usage: bench/reduced_vs_full.sh [build dir]   (default: build)
+#        SCHEDULE=dualpipe bench/reduced_vs_full.sh ...   (the scenario's 1F1B swapped for DualPipe)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 moeplan=${1:-$root/build}/moeplan
@@ -19,7 +20,7 @@ for gpus in 64 128 256; do
     for mode in full reduced; do
       sed -e "s|\.\./topologies/h800-cluster-64.yaml|$work/topo.yaml|" -e "s|\.\./|$root/|g" \
           -e "s/  dp: 16/  dp: $dp/" -e "s/  ep: 16/  ep: $ep/" -e "s/  global_batch: 128/  global_batch: $((dp * 8))/" \
-          -e "s/  mode: full/  mode: $mode\n$r/" "$root/scenarios/small-moe-64xH800.yaml" > "$work/s.yaml"
+          -e "s/schedule: 1f1b/schedule: ${SCHEDULE:-1f1b}/" -e "s/  mode: full/  mode: $mode\n$r/" "$root/scenarios/small-moe-64xH800.yaml" > "$work/s.yaml"
       /usr/bin/time -f "%e %M" -o "$work/time" "$moeplan" simulate -q "$work/s.yaml" --report "$work/r.json" > /dev/null
       step[$mode]=$(python3 -c "import json;print(json.load(open('$work/r.json'))['step_time_s'])")
       read -r wall[$mode] rss[$mode] < "$work/time"
