@@ -31,6 +31,10 @@ struct Instance {
   int predecessor = -1;          // instance whose exits stagger its entries; -1: none
   int measurement = -1;          // its isolated measurement (Measurement)
   std::vector<Flow> flows;       // live all-to-all: its flows
+  // Replayed all-to-all: the held member's inter-node flows out and in (bytes
+  // each), and a GPU on another node to carry them as shadow flows.
+  std::vector<double> shadow_out, shadow_in;
+  int shadow_peer = -1;
 };
 
 // What a replayed collective moves, and the routed-expert work each member
@@ -146,6 +150,7 @@ class Executor {
         auto [it, inserted] = signature_of.try_emplace(key, static_cast<int>(signatures_.size()));
         if (inserted) signatures_.push_back(make_signature(inst, op, members));
         inst.signature = it->second;
+        if (op.collective == CollectiveKind::AllToAll) add_shadow(inst, op, members);
       }
       for (auto o : inst.member_ops) instance_of_op_[o] = id;
     }
@@ -253,6 +258,32 @@ class Executor {
     for (int g : s.gpus) gpus_.insert(g);
     add_collective_pairs(s.kind, s.gpus, s.flows);
     return s;
+  }
+
+  // While a replayed all-to-all runs, the held GPU's NIC carries its share of
+  // the group's inter-node traffic in the step; PP transfers overlapping it
+  // (DualPipe overlaps them by design) must share that NIC. Shadow flows of
+  // those bytes, rate-bounded to last the replay, stand in for it.
+  void add_shadow(Instance& inst, const Op& held, const std::vector<int>& members) {
+    auto node_of = [&](int member) { return t_.graph()[t_.gpu_vertex(gpu(members[static_cast<std::size_t>(member)]))].node; };
+    const int h = static_cast<int>(std::find(members.begin(), members.end(), held.rank) - members.begin());
+    for (const auto& f : signatures_[static_cast<std::size_t>(inst.signature)].flows) {
+      if (node_of(f.src) == node_of(f.dst) || f.bytes <= 0) continue;
+      if (f.src == h) inst.shadow_out.push_back(f.bytes);
+      if (f.dst == h) inst.shadow_in.push_back(f.bytes);
+    }
+    if (inst.shadow_out.empty() && inst.shadow_in.empty()) return;
+    const auto me = t_.graph()[t_.gpu_vertex(gpu(held.rank))];
+    for (std::size_t i = 0; i < members.size(); ++i) {  // a GPU on another node, same rail if there is one
+      const auto v = t_.graph()[t_.gpu_vertex(gpu(members[i]))];
+      if (v.node == me.node) continue;
+      if (inst.shadow_peer < 0 || v.local == me.local) inst.shadow_peer = gpu(members[i]);
+      if (v.local == me.local) break;
+    }
+    if (inst.shadow_peer < 0) return;
+    gpus_.insert(inst.shadow_peer);
+    pairs_.insert({gpu(held.rank), inst.shadow_peer});
+    pairs_.insert({inst.shadow_peer, gpu(held.rank)});
   }
 
   void add_collective_pairs(CollectiveKind kind, const std::vector<int>& g, const std::vector<Flow>& flows) {
@@ -390,7 +421,27 @@ class Executor {
   void run_collective_algorithm(const Op& op) {
     const auto& inst = instances_.at(instance_of_op_.at(op.id));
     if (!inst.live) {
-      s4u::this_actor::sleep_for(measurements_[static_cast<std::size_t>(inst.measurement)].duration_s);
+      const double d = measurements_[static_cast<std::size_t>(inst.measurement)].duration_s;
+      // One shadow per real flow: max-min sharing gives a PP transfer on the
+      // NIC the share it would get among the all-to-all's flows.
+      std::vector<s4u::CommPtr> shadows;
+      auto shadow = [&](int from, int to, double bytes) {
+        // The rate first: a comm whose hosts and size are set starts by itself.
+        auto c = s4u::Comm::sendto_init();
+        c->set_rate(bytes / d);
+        c->set_source(platform_->host(from));
+        c->set_destination(platform_->host(to));
+        c->set_payload_size(static_cast<std::uint64_t>(bytes));
+        c->start();
+        shadows.push_back(c);
+      };
+      if (d > 0 && inst.shadow_peer >= 0) {
+        for (const double b : inst.shadow_out) shadow(gpu(op.rank), inst.shadow_peer, b);
+        for (const double b : inst.shadow_in) shadow(inst.shadow_peer, gpu(op.rank), b);
+      }
+      s4u::this_actor::sleep_for(d);
+      for (auto& c : shadows)
+        if (!c->test()) c->cancel();
       return;
     }
     const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;

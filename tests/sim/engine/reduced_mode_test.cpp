@@ -56,8 +56,8 @@ TEST_P(ReducedMode, AgreesWithFullModeWithinTwoPercentOnBalancedRouting) {
 
 // Skewed routing moves the busiest GPU from layer to layer; replayed
 // all-to-alls are timed with members entering staggered as in the step
-// (docs/architecture.md). bench/reduced_vs_full.sh measured -1.0% (64 GPUs),
-// +0.05% (128) and -1.4% (256).
+// (docs/architecture.md). bench/reduced_vs_full.sh measured -0.8% (64 GPUs),
+// +0.5% (128) and -1.0% (256).
 TEST_P(ReducedMode, AgreesWithFullModeWithinTwoPercentOnSkewedRouting) {
   const double full = step_time(GetParam(), "skewed", kSkewed, "full");
   const double reduced = step_time(GetParam(), "skewed", kSkewed, "reduced");
