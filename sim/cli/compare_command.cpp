@@ -20,12 +20,9 @@ namespace {
 
 trace::Trace simulate_trace(const program::Program& p, const std::string& scenario_path,
                             const std::string& hardware_path, const std::string& calibration_path) {
-  Diagnostics diag;
-  auto sc = config::load_scenario(scenario_path, diag);
-  if (!hardware_path.empty() && diag.empty()) sc.gpu = config::load_gpu_file(hardware_path, diag);
-  diag.throw_if_any();
+  const auto sc = load_program_scenario(p, scenario_path, hardware_path);
   if (sc.topology.topology.gpu_count() < p.world_size)
-    throw std::runtime_error(fmt::format("{}: topology has {} GPUs, the program needs {}", scenario_path,
+    throw std::runtime_error(fmt::format("{}: topology has {} GPUs, the program needs {}", scenario_path_for(p, scenario_path),
                                          sc.topology.topology.gpu_count(), p.world_size));
   const cost::CostModel cost(sc.gpu, calibration_path.empty() ? cost::Calibration{}
                                                               : cost::Calibration::load(calibration_path));
@@ -57,7 +54,7 @@ void add_compare_command(CLI::App& app) {
     const auto p = program::read_program(args->program);
     const auto measured = trace::read_trace(args->measured, p);
     const auto simulated = args->simulated.empty()
-                               ? simulate_trace(p, scenario_path_for(p, args->scenario), args->hardware,
+                               ? simulate_trace(p, args->scenario, args->hardware,
                                                 args->calibration)
                                : trace::read_trace(args->simulated, p);
     const auto c = trace::compare_traces(p, simulated, measured);

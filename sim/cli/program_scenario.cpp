@@ -17,4 +17,13 @@ std::string scenario_path_for(const program::Program& p, const std::string& give
       p.scenario, guess.parent_path().string()));
 }
 
+config::Scenario load_program_scenario(const program::Program& p, const std::string& scenario_path,
+                                       const std::string& hardware_path) {
+  Diagnostics diag;
+  auto sc = config::load_scenario(scenario_path_for(p, scenario_path), diag);
+  if (!hardware_path.empty() && diag.empty()) sc.gpu = config::load_gpu_file(hardware_path, diag);
+  diag.throw_if_any();
+  return sc;
+}
+
 }  // namespace moeplan::cli

@@ -157,17 +157,16 @@ class StepBuilder {
       return std::move(list);
     }
   };
+  static void run_block(const Block& block) {
+    for (const auto& step : block.steps) step();
+  }
   static void run_blocks(const std::vector<Block>& blocks) {
-    for (const auto& b : blocks)
-      for (const auto& step : b.steps) step();
+    for (const auto& b : blocks) run_block(b);
   }
 
   void emit_interleaved(const std::vector<Block>& forward, const std::vector<Block>& backward) {
     static constexpr Slot kCycle[] = {Slot::MlpB, Slot::MlpW, Slot::MlpF, Slot::AttnB, Slot::AttnW, Slot::AttnF};
     std::size_t f = 0, b = 0;
-    auto run = [](const Block& block) {
-      for (const auto& step : block.steps) step();
-    };
     while (f < forward.size() || b < backward.size()) {
       bool ran = false;
       for (const Slot slot : kCycle) {
@@ -175,11 +174,11 @@ class StepBuilder {
         const auto& list = fwd ? forward : backward;
         auto& next = fwd ? f : b;
         if (next < list.size() && (list[next].slot == slot || list[next].slot == Slot::Glue)) {
-          run(list[next++]);
+          run_block(list[next++]);
           ran = true;
         }
       }
-      if (!ran) run(f < forward.size() ? forward[f++] : backward[b++]);  // a block no slot takes
+      if (!ran) run_block(f < forward.size() ? forward[f++] : backward[b++]);  // a block no slot takes
     }
   }
 

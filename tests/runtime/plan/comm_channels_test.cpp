@@ -5,21 +5,12 @@
 
 #include "runtime/plan/compute_mapping.h"
 #include "runtime/plan/preflight.h"
-#include "sim/config/scenario.h"
-#include "sim/plan/validate.h"
-#include "sim/workload/train_step.h"
+#include "tests/runtime/runtime_test_program.h"
 
 namespace moeplan::runtime {
 namespace {
 
-program::Program program_of(const std::string& scenario, bool reduced = false) {
-  Diagnostics diag;
-  const auto sc = config::load_scenario(std::string(MOEPLAN_SOURCE_DIR) + "/scenarios/" + scenario, diag);
-  EXPECT_TRUE(diag.empty()) << diag.to_string();
-  const auto vp = plan::validate_plan(sc, diag);
-  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  return workload::build_train_step(sc, *vp, {.reduced = reduced});
-}
+using test::program_of;
 
 TEST(CommChannels, PipelineOfTwoHasOneChannelPerDirection) {
   const auto p = program_of("h200x2-pp2-1f1b.yaml");

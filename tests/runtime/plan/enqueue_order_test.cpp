@@ -9,9 +9,7 @@
 #include <map>
 #include <set>
 
-#include "sim/config/scenario.h"
-#include "sim/plan/validate.h"
-#include "sim/workload/train_step.h"
+#include "tests/runtime/runtime_test_program.h"
 
 namespace moeplan::runtime {
 namespace {
@@ -20,14 +18,7 @@ using program::Op;
 using program::OpId;
 using program::OpType;
 
-program::Program program_of(const std::string& scenario) {
-  Diagnostics diag;
-  const auto sc = config::load_scenario(std::string(MOEPLAN_SOURCE_DIR) + "/scenarios/" + scenario, diag);
-  EXPECT_TRUE(diag.empty()) << diag.to_string();
-  const auto vp = plan::validate_plan(sc, diag);
-  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  return workload::build_train_step(sc, *vp, {});
-}
+using test::program_of;
 
 // Runs the abstract machine; returns the number of ops that finished.
 std::size_t ops_finished(const program::Program& p, const CommPlan& plan, const EnqueueOrder& order, int window) {

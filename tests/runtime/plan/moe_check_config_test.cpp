@@ -2,20 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/config/scenario.h"
-#include "sim/plan/validate.h"
-#include "sim/workload/train_step.h"
+#include "tests/runtime/runtime_test_program.h"
 
 namespace moeplan::runtime {
 namespace {
 
-program::Program program_of(const std::string& scenario) {
-  Diagnostics diag;
-  const auto sc = config::load_scenario(std::string(MOEPLAN_SOURCE_DIR) + "/scenarios/" + scenario, diag);
-  const auto vp = plan::validate_plan(sc, diag);
-  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  return workload::build_train_step(sc, *vp, {});
-}
+using test::program_of;
 
 // The scenario's model: hidden 2048, expert FFN 1024, 16 routed experts,
 // 2048-token micro-batches; two ranks.

@@ -5,20 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sim/config/scenario.h"
-#include "sim/plan/validate.h"
-#include "sim/workload/train_step.h"
+#include "tests/runtime/runtime_test_program.h"
 
 namespace moeplan::runtime {
 namespace {
 
-program::Program program_of(const std::string& scenario) {
-  Diagnostics diag;
-  const auto sc = config::load_scenario(std::string(MOEPLAN_SOURCE_DIR) + "/scenarios/" + scenario, diag);
-  const auto vp = plan::validate_plan(sc, diag);
-  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  return workload::build_train_step(sc, *vp, {});
-}
+using test::program_of;
 
 // A rank that failed (its partial trace says why) and a rank that died before
 // writing: both are errors, the run is partial, each message names its rank once.
