@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "sim/util/data_dirs.h"
+
 namespace moeplan::cli {
 
 std::string scenario_path_for(const program::Program& p, const std::string& given) {
   if (!given.empty()) return given;
-  const auto guess = std::filesystem::path(MOEPLAN_SOURCE_DIR) / "scenarios" / (p.scenario + ".yaml");
+  const auto guess = data_dir() / "scenarios" / (p.scenario + ".yaml");
   if (std::filesystem::exists(guess)) return guess.string();
   throw std::runtime_error(fmt::format(
       "the program's scenario \"{}\" is not in {}: pass --scenario <file.yaml> (the scenario the program was "
