@@ -17,6 +17,7 @@ double bytes_of(DType d);
 struct Efficiency {
   double value = 1.0;
   std::string source;  // where the figure comes from (measurement, datasheet, assumption)
+  bool operator==(const Efficiency&) const = default;
 };
 
 struct GpuSpec {
@@ -30,6 +31,7 @@ struct GpuSpec {
   Efficiency memory;     // fraction of HBM bandwidth a streaming kernel reaches
 
   double peak(DType d) const;
+  bool operator==(const GpuSpec&) const = default;
 };
 
 GpuSpec read_gpu(YamlReader& r);

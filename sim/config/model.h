@@ -39,6 +39,7 @@ struct ModelConfig {
   double embedding_params() const;  // input embedding (the output head is the same size)
   double total_params() const;       // all layers + MTP + embedding + head
   double activated_params() const;   // per token
+  bool operator==(const ModelConfig&) const = default;
 };
 
 // Reads an inline `model:` mapping (our field names, units-free integers).

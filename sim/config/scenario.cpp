@@ -3,11 +3,27 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "sim/util/check.h"
+#include "sim/util/data_dirs.h"
+
 namespace moeplan::config {
 
 int Scenario::line_of(const std::string& field) const {
   const auto it = lines.find(field);
   return it == lines.end() ? 0 : it->second;
+}
+
+std::string_view kind_name(const Workload& w) {
+  return std::visit([](const auto& k) -> std::string_view {
+    using K = std::decay_t<decltype(k)>;
+    if constexpr (std::is_same_v<K, TrainingWorkload>) return "training";
+  }, w);
+}
+
+const TrainingWorkload& Scenario::training() const {
+  const auto* t = std::get_if<TrainingWorkload>(&workload);
+  MOEPLAN_CHECK(t != nullptr, "scenario {} has a {} workload, not training", name, kind_name(workload));
+  return *t;
 }
 
 bool Scenario::full_simulation() const {
@@ -19,11 +35,7 @@ bool Scenario::full_simulation() const {
   return false;
 }
 
-std::string default_scenario_path() {
-  const std::string rel = "scenarios/deepseek-v3-pretrain-2048xH800.yaml";
-  if (std::filesystem::exists(rel)) return rel;
-  return std::string(MOEPLAN_SOURCE_DIR) + "/" + rel;
-}
+std::string default_scenario_path() { return bundled_path("scenarios/deepseek-v3-pretrain-2048xH800.yaml"); }
 
 namespace {
 
@@ -32,7 +44,8 @@ void read_model_section(YamlReader& r, Scenario& s) {
   if (!node.IsDefined()) {
     r.error("model", "missing; give a path to a HuggingFace config.json or an inline mapping");
   } else if (node.IsScalar()) {
-    s.model = load_hf_config(resolve_path(s.path, node.Scalar()), r.diagnostics());
+    s.model_file = resolve_path(s.path, node.Scalar());
+    s.model = load_hf_config(s.model_file, r.diagnostics());
   } else {
     auto m = r.child("model", true);
     s.model = read_model(m);
@@ -44,7 +57,8 @@ void read_hardware_section(YamlReader& r, Scenario& s) {
   if (!node.IsDefined()) {
     r.error("hardware", "missing; give a path to a GPU file (hardware/h800.yaml) or an inline `gpu:` mapping");
   } else if (node.IsScalar()) {
-    s.gpu = load_gpu_file(resolve_path(s.path, node.Scalar()), r.diagnostics());
+    s.hardware_file = resolve_path(s.path, node.Scalar());
+    s.gpu = load_gpu_file(s.hardware_file, r.diagnostics());
   } else {
     auto h = r.child("hardware", true);
     auto g = h.child("gpu", true);
@@ -57,9 +71,11 @@ void read_workload_section(YamlReader& r, Scenario& s) {
   auto w = r.child("workload", true);
   if (!w.valid()) return;
   w.text("kind", true, {"training"});
-  if (auto v = w.integer("global_batch", true, 1, 1LL << 40)) s.workload.global_batch = *v;
-  if (auto v = w.integer("sequence_length", true, 1, 1 << 24)) s.workload.sequence_length = static_cast<int>(*v);
-  if (auto v = w.integer("micro_batch", true, 1, 1 << 20)) s.workload.micro_batch = static_cast<int>(*v);
+  TrainingWorkload t;
+  if (auto v = w.integer("global_batch", true, 1, 1LL << 40)) t.global_batch = *v;
+  if (auto v = w.integer("sequence_length", true, 1, 1 << 24)) t.sequence_length = static_cast<int>(*v);
+  if (auto v = w.integer("micro_batch", true, 1, 1 << 20)) t.micro_batch = static_cast<int>(*v);
+  s.workload = t;
   s.lines["workload.global_batch"] = w.line_of("global_batch");
   s.lines["workload.micro_batch"] = w.line_of("micro_batch");
   w.finish();
@@ -100,20 +116,22 @@ void read_simulation_section(YamlReader& r, Scenario& s) {
   m.finish();
 }
 
-}  // namespace
-
-Scenario load_scenario(const std::string& path, Diagnostics& diag) {
+Scenario unread(const std::string& path) {
   Scenario s;
   s.path = path;
-  auto root = load_yaml_file(path, diag);
-  if (!root) return s;
-  YamlReader r(*root, path, "", diag);
+  return s;
+}
+
+Scenario read_scenario(const YAML::Node& root, const std::string& path, Diagnostics& diag) {
+  Scenario s;
+  s.path = path;
+  YamlReader r(root, path, "", diag);
   if (!r.valid()) {
     diag.add(path, 1, "", "a scenario is a YAML mapping with model, hardware, topology, workload and plan");
     return s;
   }
   s.name = r.text("name", false).value_or(std::filesystem::path(path).stem().string());
-  r.text("description", false);
+  s.description = r.text("description", false).value_or("");
   read_model_section(r, s);
   read_hardware_section(r, s);
   if (auto t = r.text("topology", true)) {
@@ -139,6 +157,20 @@ Scenario load_scenario(const std::string& path, Diagnostics& diag) {
   s.lines["placement"] = r.line_of("placement");
   r.finish();
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, Diagnostics& diag) {
+  const auto root = load_yaml_file(path, diag);
+  if (!root) return unread(path);
+  return read_scenario(*root, path, diag);
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& path, Diagnostics& diag) {
+  const auto root = load_yaml_text(text, path, diag);
+  if (!root) return unread(path);
+  return read_scenario(*root, path, diag);
 }
 
 }  // namespace moeplan::config

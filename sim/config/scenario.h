@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sim/config/gpu.h"
@@ -16,11 +17,18 @@
 
 namespace moeplan::config {
 
-struct Workload {
+// `workload: {kind: training, ...}`: one optimizer step over a global batch.
+struct TrainingWorkload {
   std::int64_t global_batch = 0;  // sequences per step
   int sequence_length = 0;        // tokens per sequence
   int micro_batch = 1;            // sequences per micro-batch
+  bool operator==(const TrainingWorkload&) const = default;
 };
+
+// What the cluster runs; `workload.kind` picks the alternative. Serving
+// (prefill/decode) joins as a second alternative.
+using Workload = std::variant<TrainingWorkload>;
+std::string_view kind_name(const Workload& w);
 
 struct PlanConfig {
   int pp = 1, dp = 1, ep = 1, tp = 1;
@@ -31,6 +39,7 @@ struct PlanConfig {
   int zero_stage = 1;      // 0: plain DP (all-reduce), 1: ZeRO-1 (reduce-scatter + all-gather)
   std::vector<int> layers_per_stage;  // transformer layers per pipeline stage (MTP excluded)
   program::AllToAllAlgorithm all_to_all = program::AllToAllAlgorithm::Hierarchical;
+  bool operator==(const PlanConfig&) const = default;
 };
 
 enum class SimMode { Auto, Reduced, Full };
@@ -38,13 +47,17 @@ enum class SimMode { Auto, Reduced, Full };
 struct SimulationConfig {
   SimMode mode = SimMode::Auto;  // Auto: full up to 64 GPUs, reduced above
   std::uint64_t seed = 1;
+  bool operator==(const SimulationConfig&) const = default;
 };
 
 struct Scenario {
-  std::string path;
+  std::string path;  // where it was read from (or the name given to in-memory text)
   std::string name;
+  std::string description;
   ModelConfig model;
+  std::string model_file;     // the HF config.json it came from (resolved); empty: inline
   GpuSpec gpu;
+  std::string hardware_file;  // the GPU file it came from (resolved); empty: inline
   topology::TopologyFile topology;
   Workload workload;
   PlanConfig plan;
@@ -54,13 +67,16 @@ struct Scenario {
   std::map<std::string, int> lines;  // dotted field -> line, for cross-field errors
 
   int gpus() const { return plan.pp * plan.dp * plan.tp; }
+  bool is_training() const { return std::holds_alternative<TrainingWorkload>(workload); }
+  // The training workload; an invariant error for another kind (check is_training first).
+  const TrainingWorkload& training() const;
   // Micro-batches each pipeline runs per step.
   std::int64_t microbatches() const {
-    return workload.global_batch / (static_cast<std::int64_t>(plan.dp) * workload.micro_batch);
+    return training().global_batch / (static_cast<std::int64_t>(plan.dp) * training().micro_batch);
   }
-  std::int64_t tokens_per_step() const { return workload.global_batch * workload.sequence_length; }
+  std::int64_t tokens_per_step() const { return training().global_batch * training().sequence_length; }
   std::int64_t tokens_per_microbatch() const {
-    return static_cast<std::int64_t>(workload.micro_batch) * workload.sequence_length;
+    return static_cast<std::int64_t>(training().micro_batch) * training().sequence_length;
   }
   int line_of(const std::string& field) const;
   bool full_simulation() const;
@@ -68,6 +84,10 @@ struct Scenario {
 
 // Parses the scenario and the files it names; every problem lands in `diag`.
 Scenario load_scenario(const std::string& path, Diagnostics& diag);
+
+// The same from YAML text (an editor's buffer): `path` names it in messages,
+// and relative file references are resolved against its folder.
+Scenario parse_scenario(const std::string& text, const std::string& path, Diagnostics& diag);
 
 // The bundled default: DeepSeek-V3 pre-training on 2048 H800 GPUs.
 std::string default_scenario_path();

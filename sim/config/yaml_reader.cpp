@@ -209,6 +209,15 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
   return std::nullopt;
 }
 
+std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& path, Diagnostics& diag) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    diag.add(path, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  }
+  return std::nullopt;
+}
+
 std::string resolve_path(const std::string& base_file, const std::string& relative) {
   namespace fs = std::filesystem;
   fs::path p(relative);

@@ -55,6 +55,9 @@ class YamlReader {
 // Loads a YAML file; reports an unreadable file or a syntax error as a diagnostic.
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diag);
 
+// Parses YAML text; `path` names it in a syntax error.
+std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& path, Diagnostics& diag);
+
 // Resolves `relative` against the folder of `base_file` (absolute paths kept).
 std::string resolve_path(const std::string& base_file, const std::string& relative);
 

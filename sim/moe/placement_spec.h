@@ -20,6 +20,7 @@ enum class PlacementPolicy { contiguous, eplb };
 struct PlacementSpec {
   PlacementPolicy policy = PlacementPolicy::contiguous;
   int redundant_experts = 0;
+  bool operator==(const PlacementSpec&) const = default;
 };
 
 const char* to_string(PlacementPolicy p);

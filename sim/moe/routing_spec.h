@@ -33,6 +33,7 @@ struct RoutingSpec {
   int node_limit = 0;     // M; 0 = unlimited
   std::uint64_t seed = 1;
   int sample_tokens = 256;
+  bool operator==(const RoutingSpec&) const = default;
 };
 
 const char* to_string(RoutingDistribution d);

@@ -42,11 +42,11 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
       err("plan.ep", fmt::format("ep = {} must divide the {} routed experts; valid: a divisor of {}",
                                  p.ep, m.routed_experts, m.routed_experts));
   }
-  if (sc.workload.global_batch % (static_cast<std::int64_t>(p.dp) * sc.workload.micro_batch) != 0)
+  if (sc.training().global_batch % (static_cast<std::int64_t>(p.dp) * sc.training().micro_batch) != 0)
     err("workload.global_batch",
         fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
                     "each pipeline must run a whole number of micro-batches",
-                    sc.workload.global_batch, p.dp, sc.workload.micro_batch));
+                    sc.training().global_batch, p.dp, sc.training().micro_batch));
   const int stages = stage_count_for(p);
   if (!p.layers_per_stage.empty()) {
     const int sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), 0);

@@ -65,7 +65,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
       // Model FLOPs count what the model needs, not what the slowest GPU does:
       // routed experts at the mean load (tokens x k spread evenly).
       if (op.part == Part::RoutedExperts)
-        flops += workload::part_work(sc.model, {sc.workload.micro_batch, sc.workload.sequence_length}, op.part,
+        flops += workload::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part,
                                      op.pass, op.dtype, sc.plan.ep).flops;
       else if (op.part != Part::Optimizer)
         flops += op.flops;

@@ -9,6 +9,7 @@ namespace moeplan::topology {
 struct LinkSpec {
   double Bps = 0;
   double latency_s = 0;
+  bool operator==(const LinkSpec&) const = default;
 };
 
 struct ClusterSpec {
@@ -19,6 +20,7 @@ struct ClusterSpec {
   LinkSpec nic;        // NIC <-> leaf switch
   LinkSpec fabric;     // leaf <-> spine
   int switch_ports = 64;
+  bool operator==(const ClusterSpec&) const = default;
 };
 
 //   gpu0  gpu1 ... gpu7

@@ -42,7 +42,7 @@ class StepBuilder {
         lay_(vp.layout),
         sched_(vp.schedule),
         traffic_(sc, std::min(vp.layout.ep, std::max(1, sc.topology.topology.gpus_per_node()))) {
-    mb_shape_ = {sc.workload.micro_batch, sc.workload.sequence_length};
+    mb_shape_ = {sc.training().micro_batch, sc.training().sequence_length};
     prog_.all_to_all = sc.plan.all_to_all;
     flows_ = sched_.kind == schedule::Kind::DualPipe ? 2 : 1;
     stages_ = schedule::stage_count(sched_);

@@ -1,0 +1,19 @@
+#include "sim/workload/build_program.h"
+
+#include <type_traits>
+
+#include "sim/workload/train_step.h"
+
+namespace moeplan::workload {
+
+program::Program build_program(const config::Scenario& sc, const plan::ValidatedPlan& vp, const BuildOptions& opt) {
+  return std::visit(
+      [&](const auto& kind) -> program::Program {
+        using Kind = std::decay_t<decltype(kind)>;
+        static_assert(std::is_same_v<Kind, config::TrainingWorkload>, "a workload kind without a program builder");
+        return build_train_step(sc, vp, {.reduced = opt.reduced});
+      },
+      sc.workload);
+}
+
+}  // namespace moeplan::workload

@@ -1,0 +1,20 @@
+// The one entry from a validated scenario to its program, whatever the
+// workload kind: training builds one optimizer step (train_step.h); serving
+// (prefill/decode iterations) joins here as its own builder.
+#pragma once
+
+#include "sim/config/scenario.h"
+#include "sim/plan/validate.h"
+#include "sim/program/program.h"
+
+namespace moeplan::workload {
+
+struct BuildOptions {
+  // Hold the ranks of one pipeline (data-parallel index 0) and let the
+  // executor time collectives whose members are not held in isolation.
+  bool reduced = false;
+};
+
+program::Program build_program(const config::Scenario& sc, const plan::ValidatedPlan& vp, const BuildOptions& opt);
+
+}  // namespace moeplan::workload
