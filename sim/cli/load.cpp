@@ -4,9 +4,9 @@
 
 namespace moeplan::cli {
 
-std::optional<Loaded> load_and_validate(const std::string& path) {
-  Diagnostics diag;
-  auto sc = config::load_scenario(path, diag);
+namespace {
+
+std::optional<Loaded> validate(config::Scenario sc, Diagnostics& diag, const std::string& path) {
   std::optional<plan::ValidatedPlan> vp;
   if (diag.empty()) vp = plan::validate_plan(sc, diag);
   if (!diag.empty() || !vp) {
@@ -15,6 +15,18 @@ std::optional<Loaded> load_and_validate(const std::string& path) {
     return std::nullopt;
   }
   return Loaded{std::move(sc), std::move(*vp)};
+}
+
+}  // namespace
+
+std::optional<Loaded> load_and_validate(const std::string& path) {
+  Diagnostics diag;
+  return validate(config::load_scenario(path, diag), diag, path);
+}
+
+std::optional<Loaded> load_and_validate_text(const std::string& text, const std::string& path) {
+  Diagnostics diag;
+  return validate(config::parse_scenario(text, path, diag), diag, path);
 }
 
 }  // namespace moeplan::cli

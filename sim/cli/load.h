@@ -16,5 +16,7 @@ struct Loaded {
 
 // Prints "error: file:line: field: message" lines to stderr on failure.
 std::optional<Loaded> load_and_validate(const std::string& path);
+// The same for scenario YAML text standing for the file `path`.
+std::optional<Loaded> load_and_validate_text(const std::string& text, const std::string& path);
 
 }  // namespace moeplan::cli

@@ -3,7 +3,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/load.h"
 #include "sim/program/program_json.h"
-#include "sim/workload/train_step.h"
+#include "sim/workload/build_program.h"
 
 namespace moeplan::cli {
 
@@ -20,7 +20,7 @@ void add_plan_command(CLI::App& app) {
   cmd->callback([args] {
     auto loaded = load_and_validate(args->scenario);
     if (!loaded) throw CLI::RuntimeError(2);
-    const auto p = workload::build_train_step(loaded->scenario, loaded->plan, {.reduced = args->reduced});
+    const auto p = workload::build_program(loaded->scenario, loaded->plan, {.reduced = args->reduced});
     program::write_program(p, args->output);
     fmt::print("{}: {} ops over {} ranks ({} groups) -> {}\n", args->scenario, p.ops.size(), p.present_ranks().size(),
                p.groups.size(), args->output);

@@ -3,14 +3,14 @@
 #include <chrono>
 #include <sys/resource.h>
 
-#include "sim/workload/train_step.h"
+#include "sim/workload/build_program.h"
 
 namespace moeplan::engine {
 
 SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan& vp, const SimulationOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   SimulationResult r;
-  r.program = workload::build_train_step(sc, vp, {.reduced = !sc.full_simulation()});
+  r.program = workload::build_program(sc, vp, {.reduced = !sc.full_simulation()});
   const cost::CostModel cost(sc.gpu, opt.calibration_path.empty() ? cost::Calibration{}
                                                                    : cost::Calibration::load(opt.calibration_path));
   r.output = run_program(r.program, sc.topology.topology, cost, {.progress = opt.progress});
