@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "sim/config/scenario.h"
-#include "sim/engine/simulation.h"
+#include "sim/engine/engine_executor.h"
+#include "sim/pipeline/simulate.h"
 #include "sim/plan/validate.h"
 #include "sim/schedule/generate.h"
 #include "sim/schedule/timeline.h"
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
   const auto vp = diag.empty() ? plan::validate_plan(sc, diag) : std::nullopt;
   if (!vp) return fmt::print(stderr, "{}", diag.to_string()), 2;
   const auto t0 = Clock::now();
-  const auto result = engine::simulate(sc, *vp);
+  const auto result = pipeline::simulate(sc, *vp, engine::simgrid_executor());
   fmt::print("\nSimGrid, every op: {} ({} ops): generate + build + simulate {:.3f} s wall, simulated step {:.4f} s\n",
              sc.name, result.program.ops.size(), seconds_since(t0), result.report.step_time_s);
   return 0;

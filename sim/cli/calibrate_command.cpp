@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/program_scenario.h"
+#include "sim/pipeline/program_scenario.h"
 #include "sim/cost/calibration_fit.h"
 #include "sim/program/program_json.h"
 #include "sim/trace/compare.h"
@@ -33,7 +33,7 @@ void add_calibrate_command(CLI::App& app) {
     const auto p = program::read_program(args->program);
     const auto json = trace::read_json_file(args->measured);
     const auto measured = trace::trace_from_json(json, p, args->measured);
-    const auto sc = load_program_scenario(p, args->scenario, args->hardware);
+    const auto sc = pipeline::load_program_scenario(p, args->scenario, args->hardware);
     const auto source = fmt::format("moeplan calibrate: {} measured on {} ({})", args->measured,
                                     json.value("gpu", "an unnamed GPU"), p.scenario);
     const auto fit = cost::fit_calibration(p, measured, sc.gpu, source);

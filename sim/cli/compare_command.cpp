@@ -7,29 +7,13 @@
 #include <filesystem>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/program_scenario.h"
-#include "sim/config/scenario.h"
-#include "sim/cost/cost_model.h"
-#include "sim/engine/executor.h"
+#include "sim/engine/engine_executor.h"
+#include "sim/pipeline/program_scenario.h"
+#include "sim/pipeline/simulate.h"
 #include "sim/program/program_json.h"
 #include "sim/trace/compare.h"
 
 namespace moeplan::cli {
-
-namespace {
-
-trace::Trace simulate_trace(const program::Program& p, const std::string& scenario_path,
-                            const std::string& hardware_path, const std::string& calibration_path) {
-  const auto sc = load_program_scenario(p, scenario_path, hardware_path);
-  if (sc.topology.topology.gpu_count() < p.world_size)
-    throw std::runtime_error(fmt::format("{}: topology has {} GPUs, the program needs {}", scenario_path_for(p, scenario_path),
-                                         sc.topology.topology.gpu_count(), p.world_size));
-  const cost::CostModel cost(sc.gpu, calibration_path.empty() ? cost::Calibration{}
-                                                              : cost::Calibration::load(calibration_path));
-  return engine::run_program(p, sc.topology.topology, cost).trace;
-}
-
-}  // namespace
 
 void add_compare_command(CLI::App& app) {
   struct Args {
@@ -54,8 +38,8 @@ void add_compare_command(CLI::App& app) {
     const auto p = program::read_program(args->program);
     const auto measured = trace::read_trace(args->measured, p);
     const auto simulated = args->simulated.empty()
-                               ? simulate_trace(p, args->scenario, args->hardware,
-                                                args->calibration)
+                               ? pipeline::execute_program(p, pipeline::load_program_scenario(p, args->scenario, args->hardware),
+                                                           args->calibration, engine::simgrid_executor())
                                : trace::read_trace(args->simulated, p);
     const auto c = trace::compare_traces(p, simulated, measured);
     fmt::print("{} ({} ops, {} ranks): simulated vs measured ({}), op time summed over ranks\n", p.scenario,

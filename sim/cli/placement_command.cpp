@@ -6,6 +6,7 @@
 #include "sim/cli/commands.h"
 #include "sim/moe/load_stats.h"
 #include "sim/moe/placement.h"
+#include "sim/moe/placement_table.h"
 #include "sim/util/diagnostics.h"
 
 namespace moeplan::cli {
@@ -27,21 +28,6 @@ std::string format_loads(const std::vector<double>& loads) {
   return out;
 }
 
-void write_placement_json(const std::vector<moe::Placement>& placements, const std::string& path) {
-  nlohmann::ordered_json doc;  // keys in the order EPLB returns the arrays
-  doc["phy2log"] = nlohmann::ordered_json::array();
-  doc["log2phy"] = nlohmann::ordered_json::array();
-  doc["logcnt"] = nlohmann::ordered_json::array();
-  for (const auto& p : placements) {
-    doc["phy2log"].push_back(p.phy2log);
-    doc["log2phy"].push_back(p.log2phy);
-    doc["logcnt"].push_back(p.logcnt);
-  }
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing (check the folder exists)", path));
-  out << doc.dump() << "\n";
-}
-
 void run_placement(const PlacementOptions& o) {
   Diagnostics diag;
   const auto stats = moe::read_load_stats(o.load_path, diag);
@@ -49,7 +35,7 @@ void run_placement(const PlacementOptions& o) {
   const moe::EplbConfig config{o.replicas, o.groups, o.nodes, o.gpus};
   const auto placements = moe::eplb_placement(stats.tokens, config);
   const int experts = stats.experts();
-  const bool contiguous_fits = experts % o.gpus == 0;
+  const auto table = moe::placement_table(stats.tokens, placements, o.gpus);
 
   fmt::print("load            {} ({} layers x {} experts)\n", o.load_path, stats.layers(), experts);
   fmt::print("policy          EPLB {} ({} groups, {} nodes, {} GPUs)\n",
@@ -59,40 +45,29 @@ void run_placement(const PlacementOptions& o) {
 
   if (!o.summary_only) {
     fmt::print("\nper-GPU load (tokens; an expert's load split evenly over its replicas)\n");
-    for (std::size_t l = 0; l < placements.size(); ++l)
-      fmt::print("layer {:>3}:{}\n", l, format_loads(moe::gpu_loads(placements[l], stats.tokens[l])));
+    for (std::size_t l = 0; l < table.layers.size(); ++l)
+      fmt::print("layer {:>3}:{}\n", l, format_loads(table.layers[l].gpu_loads));
   }
 
   fmt::print("\n{:>5}  {:>12}  {:>12}  {:>10}  {:>10}  {:>8}\n", "layer", "max GPU", "mean GPU", "EPLB",
              "contiguous", "replicas");
   fmt::print("{:>5}  {:>12}  {:>12}  {:>10}  {:>10}  {:>8}\n", "", "load", "load", "max/mean", "max/mean",
              "max");
-  double worst_eplb = 0, worst_contiguous = 0, sum_eplb = 0, sum_contiguous = 0;
-  const auto contiguous = contiguous_fits ? moe::contiguous_placement(experts, o.gpus) : moe::Placement{};
-  for (std::size_t l = 0; l < placements.size(); ++l) {
-    const auto loads = moe::gpu_loads(placements[l], stats.tokens[l]);
-    const double eplb = moe::imbalance(loads);
-    double mean = 0;
-    for (const double v : loads) mean += v / static_cast<double>(loads.size());
-    const double max_load = *std::max_element(loads.begin(), loads.end());
-    const double contig = contiguous_fits ? moe::imbalance(moe::gpu_loads(contiguous, stats.tokens[l])) : 0.0;
-    const int max_replicas = *std::max_element(placements[l].logcnt.begin(), placements[l].logcnt.end());
-    fmt::print("{:>5}  {:>12.6g}  {:>12.6g}  {:>10.4f}  {:>10}  {:>8}\n", l, max_load, mean, eplb,
-               contiguous_fits ? fmt::format("{:.4f}", contig) : std::string("n/a"), max_replicas);
-    worst_eplb = std::max(worst_eplb, eplb);
-    worst_contiguous = std::max(worst_contiguous, contig);
-    sum_eplb += eplb;
-    sum_contiguous += contig;
+  for (std::size_t l = 0; l < table.layers.size(); ++l) {
+    const auto& row = table.layers[l];
+    fmt::print("{:>5}  {:>12.6g}  {:>12.6g}  {:>10.4f}  {:>10}  {:>8}\n", l, row.max_load, row.mean_load,
+               row.eplb_imbalance,
+               row.contiguous_imbalance ? fmt::format("{:.4f}", *row.contiguous_imbalance) : std::string("n/a"),
+               row.max_replicas);
   }
-  const double layers = static_cast<double>(placements.size());
-  fmt::print("\nimbalance       EPLB mean {:.4f}, worst {:.4f}", sum_eplb / layers, worst_eplb);
-  if (contiguous_fits)
-    fmt::print("; contiguous mean {:.4f}, worst {:.4f}\n", sum_contiguous / layers, worst_contiguous);
+  fmt::print("\nimbalance       EPLB mean {:.4f}, worst {:.4f}", table.eplb_mean, table.eplb_worst);
+  if (table.contiguous_mean)
+    fmt::print("; contiguous mean {:.4f}, worst {:.4f}\n", *table.contiguous_mean, *table.contiguous_worst);
   else
     fmt::print("; contiguous n/a ({} experts do not split over {} GPUs)\n", experts, o.gpus);
 
   if (!o.output_path.empty()) {
-    write_placement_json(placements, o.output_path);
+    moe::write_placement_json(placements, o.output_path);
     fmt::print("wrote           {}\n", o.output_path);
   }
 }

@@ -7,7 +7,8 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/load.h"
-#include "sim/engine/simulation.h"
+#include "sim/engine/engine_executor.h"
+#include "sim/pipeline/simulate.h"
 #include "sim/trace/trace.h"
 
 namespace moeplan::cli {
@@ -89,16 +90,16 @@ void add_simulate_command(CLI::App& app) {
       loaded = load_and_validate(args->scenario.empty() ? config::default_scenario_path() : args->scenario);
     }
     if (!loaded) throw CLI::RuntimeError(2);
-    engine::SimulationOptions opt;
+    pipeline::SimulationOptions opt;
     opt.calibration_path = args->calibration;
     opt.progress = progress.simulate_callback();
     progress.phase("simulate");
-    const auto result = engine::simulate(loaded->scenario, loaded->plan, opt);
+    const auto result = pipeline::simulate(loaded->scenario, loaded->plan, engine::simgrid_executor(), opt);
     progress.simulate_done();
     progress.phase("report");
     if (progress.prints_summary()) fmt::print("{}", report::summary_text(result.report, loaded->scenario));
     if (!args->report.empty()) trace::write_json(report::to_json(result.report), args->report);
-    if (!args->trace.empty()) trace::write_json(trace::to_chrome_trace(result.output.trace, result.program), args->trace);
+    if (!args->trace.empty()) trace::write_json(trace::to_chrome_trace(result.execution.trace, result.program), args->trace);
     progress.done(result.report.step_time_s);
   });
 }

@@ -3,6 +3,8 @@
 // (prefill/decode iterations) joins here as its own builder.
 #pragma once
 
+#include <stop_token>
+
 #include "sim/config/scenario.h"
 #include "sim/plan/validate.h"
 #include "sim/program/program.h"
@@ -13,6 +15,7 @@ struct BuildOptions {
   // Hold the ranks of one pipeline (data-parallel index 0) and let the
   // executor time collectives whose members are not held in isolation.
   bool reduced = false;
+  std::stop_token stop = {};  // building throws moeplan::Cancelled once stop is requested
 };
 
 program::Program build_program(const config::Scenario& sc, const plan::ValidatedPlan& vp, const BuildOptions& opt);

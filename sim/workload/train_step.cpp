@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "sim/util/cancelled.h"
 #include "sim/util/check.h"
 #include "sim/plan/stage_params.h"
 #include "sim/workload/layer_work.h"
@@ -66,7 +67,10 @@ class StepBuilder {
     const int held_dp = opt_.reduced ? 1 : lay_.dp;
     // Phase 1: each held rank's schedule, op by op.
     for (int d = 0; d < held_dp; ++d)
-      for (int r = 0; r < sched_.pp; ++r) emit_rank_schedule(r, d);
+      for (int r = 0; r < sched_.pp; ++r) {
+        throw_if_stopped(opt_.stop);
+        emit_rank_schedule(r, d);
+      }
     // Phase 2: data-parallel synchronisation at the end of the step.
     for (int d = 0; d < held_dp; ++d)
       for (int r = 0; r < sched_.pp; ++r) emit_dp_sync(lay_.rank(r, d));

@@ -5,6 +5,8 @@
 // and parameter all-gather at the end of the step.
 #pragma once
 
+#include <stop_token>
+
 #include "sim/config/scenario.h"
 #include "sim/plan/validate.h"
 #include "sim/program/program.h"
@@ -16,6 +18,7 @@ struct TrainStepOptions {
   // other pipeline is identical under uniform routing, and collectives whose
   // members are not held are timed in isolation by the executor.
   bool reduced = false;
+  std::stop_token stop = {};  // checked once per rank: throws moeplan::Cancelled
 };
 
 program::Program build_train_step(const config::Scenario& sc, const plan::ValidatedPlan& vp,

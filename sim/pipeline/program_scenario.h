@@ -8,7 +8,7 @@
 #include "sim/config/scenario.h"
 #include "sim/program/program.h"
 
-namespace moeplan::cli {
+namespace moeplan::pipeline {
 
 std::string scenario_path_for(const program::Program& p, const std::string& given);
 
@@ -17,4 +17,4 @@ std::string scenario_path_for(const program::Program& p, const std::string& give
 config::Scenario load_program_scenario(const program::Program& p, const std::string& scenario_path,
                                        const std::string& hardware_path);
 
-}  // namespace moeplan::cli
+}  // namespace moeplan::pipeline

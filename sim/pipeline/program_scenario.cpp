@@ -1,4 +1,4 @@
-#include "sim/cli/program_scenario.h"
+#include "sim/pipeline/program_scenario.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "sim/util/data_dirs.h"
 
-namespace moeplan::cli {
+namespace moeplan::pipeline {
 
 std::string scenario_path_for(const program::Program& p, const std::string& given) {
   if (!given.empty()) return given;
@@ -28,4 +28,4 @@ config::Scenario load_program_scenario(const program::Program& p, const std::str
   return sc;
 }
 
-}  // namespace moeplan::cli
+}  // namespace moeplan::pipeline

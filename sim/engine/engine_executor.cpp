@@ -1,0 +1,28 @@
+#include "sim/engine/engine_executor.h"
+
+#include "sim/engine/executor.h"
+
+namespace moeplan::engine {
+
+pipeline::Executor simgrid_executor() {
+  return [](const program::Program& p, const topology::Topology& t, const cost::CostModel& cost,
+            const pipeline::ExecuteOptions& opt) {
+    auto out = run_program(p, t, cost, {.progress = opt.progress});
+    const auto& s = out.stats;
+    pipeline::Execution e{std::move(out.trace), out.makespan_s, {}};
+    e.stats = {{"mode", p.reduced ? "reduced" : "full"},
+               {"ops", s.ops},
+               {"ranks_held", p.present_ranks().size()},
+               {"transfers", s.transfers},
+               {"live_collectives", s.live_collectives},
+               {"replayed_collectives", s.replayed_collectives},
+               {"measured_signatures", s.measured_signatures},
+               {"measurement_sim_s", s.measurement_sim_s},
+               {"measurement_wall_s", s.measurement_wall_s},
+               {"step_wall_s", s.step_wall_s},
+               {"routes", s.routes}};
+    return e;
+  };
+}
+
+}  // namespace moeplan::engine

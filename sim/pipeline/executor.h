@@ -1,0 +1,29 @@
+// What the pipeline asks of an executor: run this program on this topology
+// with these op costs and give back the trace. The SimGrid engine is one
+// (sim/engine/engine_executor.h); the core does not depend on it.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "sim/cost/cost_model.h"
+#include "sim/program/program.h"
+#include "sim/topology/topology.h"
+#include "sim/trace/trace.h"
+
+namespace moeplan::pipeline {
+
+struct Execution {
+  trace::Trace trace;
+  double makespan_s = 0;
+  nlohmann::json stats;  // the executor's own statistics (the report's `engine`)
+};
+
+struct ExecuteOptions {
+  std::function<void(double fraction_done)> progress;
+};
+
+using Executor = std::function<Execution(const program::Program&, const topology::Topology&, const cost::CostModel&,
+                                         const ExecuteOptions&)>;
+
+}  // namespace moeplan::pipeline

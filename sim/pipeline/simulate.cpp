@@ -1,0 +1,39 @@
+#include "sim/pipeline/simulate.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include "sim/workload/build_program.h"
+
+namespace moeplan::pipeline {
+
+cost::CostModel cost_model_for(const config::Scenario& sc, const std::string& calibration_path) {
+  return cost::CostModel(sc.gpu, calibration_path.empty() ? cost::Calibration{} : cost::Calibration::load(calibration_path));
+}
+
+SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan& vp, const Executor& executor,
+                          const SimulationOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SimulationResult r;
+  r.program = workload::build_program(sc, vp, {.reduced = !sc.full_simulation(), .stop = opt.stop});
+  const auto cost = cost_model_for(sc, opt.calibration_path);
+  r.execution = executor(r.program, sc.topology.topology, cost, {.progress = opt.progress});
+  r.report = report::make_report(sc, vp.peak_memory, r.program, r.execution.trace, r.execution.makespan_s);
+  r.report.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  r.report.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
+  r.report.engine = r.execution.stats;
+  return r;
+}
+
+trace::Trace execute_program(const program::Program& p, const config::Scenario& sc,
+                             const std::string& calibration_path, const Executor& executor) {
+  if (sc.topology.topology.gpu_count() < p.world_size)
+    throw std::runtime_error(fmt::format("{}: topology {} has {} GPUs, the program needs {}", sc.path,
+                                         sc.topology.path, sc.topology.topology.gpu_count(), p.world_size));
+  return executor(p, sc.topology.topology, cost_model_for(sc, calibration_path), {}).trace;
+}
+
+}  // namespace moeplan::pipeline
