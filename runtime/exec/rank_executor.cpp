@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -42,10 +41,10 @@ std::size_t nccl_size(config::DType d) { return d == config::DType::FP32 ? 4 : 2
 }  // namespace
 
 RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank,
-                           std::uint64_t seed, HostWatchdog* watchdog)
-    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog) {
+                           std::uint64_t seed, const RuntimeSwitches& switches, HostWatchdog* watchdog)
+    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog),
+      self_copy_(switches.all_to_all_self == AllToAllSelfPart::DeviceCopy) {
   ops_ = p.by_rank.at(static_cast<std::size_t>(rank));
-  if (const char* self = std::getenv("MOEPLAN_A2A_SELF")) self_copy_ = std::string(self) == "copy";
   order_ = plan_enqueue_order(p, plan).by_rank.at(static_cast<std::size_t>(rank));
   position_.assign(p.ops.size(), -1);
   for (std::size_t i = 0; i < ops_.size(); ++i) position_[static_cast<std::size_t>(ops_[i])] = static_cast<int>(i);

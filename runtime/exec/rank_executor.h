@@ -21,6 +21,7 @@
 #include "numeric/bf16_bits.h"
 #include "runtime/exec/host_watchdog.h"
 #include "runtime/exec/nccl_channels.h"
+#include "runtime/launch/runtime_switches.h"
 #include "runtime/plan/comm_channels.h"
 #include "runtime/plan/compute_mapping.h"
 #include "runtime/plan/enqueue_order.h"
@@ -43,7 +44,7 @@ class RankExecutor {
  public:
   // `watchdog` (may be null) is told around every enqueue call.
   RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank, std::uint64_t seed,
-               HostWatchdog* watchdog = nullptr);
+               const RuntimeSwitches& switches, HostWatchdog* watchdog = nullptr);
 
   // Unfinished ops the host may have handed to the GPU at once. Enough to
   // keep both DualPipe chunks and their communication queued; small enough
@@ -113,7 +114,7 @@ class RankExecutor {
   kernels::DeviceBuffer<float> barrier_buf_;                              // the step barrier's all-reduce
   std::vector<OpTimes> last_;
   // All-to-all: this rank's own part by cudaMemcpyAsync instead of an NCCL
-  // send to itself (MOEPLAN_A2A_SELF=copy|nccl).
+  // send to itself (RuntimeSwitches::all_to_all_self).
   bool self_copy_ = false;
 };
 
