@@ -1,7 +1,7 @@
 // moeplan-run: execute a planned program on the local GPUs with real compute
 // and NCCL, and write the measured trace.
 //
-//   1. parse arguments, load the program, plan its communicators
+//   1. parse arguments and the environment switches, load the program, plan its communicators
 //   2. find the ranks: from an MPI launcher's environment, else fork one per GPU
 //   3. preflight against the machine (GPU count, memory) before anything starts
 //   4. run: each rank executes warm-up + measured steps, writes its partial trace
@@ -16,6 +16,7 @@
 #include "runtime/launch/local_launcher.h"
 #include "runtime/launch/rank_environment.h"
 #include "runtime/launch/run_options.h"
+#include "runtime/launch/runtime_switches.h"
 #include "runtime/plan/moe_check_config.h"
 #include "runtime/plan/preflight.h"
 #include "runtime/report/merge_traces.h"
@@ -42,18 +43,18 @@ int finish(const program::Program& p, const RunOptions& o, bool run_ok) {
 }
 
 // --check: the MoE layer, distributed over every rank versus one GPU.
-int check(const program::Program& p, const RunOptions& o) {
+int check(const program::Program& p, const RunOptions& o, const RuntimeSwitches& switches) {
   const auto config = moe_check_config(p);
   fmt::print("MoE layer check: {}\n", config.describe());
   std::fflush(stdout);
-  if (const auto env = rank_from_environment()) return run_check_rank(p, o, env->rank, env->local_rank);
+  if (const auto env = rank_from_environment()) return run_check_rank(p, o, switches, env->rank, env->local_rank);
   const auto machine = local_machine_from_text(run_in_child([] { return to_text(probe_local_gpus()); }));
   if (static_cast<int>(machine.gpus.size()) < p.world_size) {
     fmt::print(stderr, "error: the check runs {} ranks (the program's world) but this machine has {} GPU(s)\n",
                p.world_size, machine.gpus.size());
     return 2;
   }
-  const auto result = launch_local(p.world_size, [&](int rank) { return run_check_rank(p, o, rank, rank); },
+  const auto result = launch_local(p.world_size, [&](int rank) { return run_check_rank(p, o, switches, rank, rank); },
                                    o.timeout_s * 4);
   if (!result.ok()) fmt::print(stderr, "{}", result.summary());
   fmt::print("MoE layer check: {}\n", result.ok() ? "PASS on every rank" : "FAILED");
@@ -61,17 +62,18 @@ int check(const program::Program& p, const RunOptions& o) {
 }
 
 int run(const RunOptions& o) {
+  const auto switches = read_runtime_switches();  // the only read of the MOEPLAN_* environment
   const auto p = program::read_program(o.program_path);
   std::filesystem::create_directories(work_dir_of(o));
   std::filesystem::remove(work_dir_of(o) + "/nccl-unique-id");
-  if (o.check) return check(p, o);
+  if (o.check) return check(p, o, switches);
   for (int r = 0; r < p.world_size; ++r) std::filesystem::remove(partial_trace_path(o, r));
 
   if (const auto env = rank_from_environment()) {  // started by mpirun: this process is one rank
     if (env->size != p.world_size)
       throw std::runtime_error(fmt::format("{} ranks were launched ({} launcher) but {} has {} ranks: launch with -n {}",
                                            env->size, env->launcher, o.program_path, p.world_size, p.world_size));
-    const int code = run_rank(p, o, env->rank, env->local_rank);
+    const int code = run_rank(p, o, switches, env->rank, env->local_rank);
     return env->rank == 0 ? finish(p, o, code == 0) : code;  // rank 0 merges (shared work dir)
   }
   const auto machine = local_machine_from_text(run_in_child([] { return to_text(probe_local_gpus()); }));
@@ -82,7 +84,8 @@ int run(const RunOptions& o) {
   }
   fmt::print("{}: {} ranks on {} x {}\n", o.program_path, p.world_size, machine.gpus.size(), machine.gpus[0].name);
   const double deadline_s = o.timeout_s * (4 + o.warmup_steps + o.measured_steps);
-  const auto result = launch_local(p.world_size, [&](int rank) { return run_rank(p, o, rank, rank); }, deadline_s);
+  const auto result =
+      launch_local(p.world_size, [&](int rank) { return run_rank(p, o, switches, rank, rank); }, deadline_s);
   if (!result.ok()) fmt::print(stderr, "{}", result.summary());
   return finish(p, o, result.ok());
 }

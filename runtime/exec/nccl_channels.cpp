@@ -21,16 +21,17 @@ void throw_nccl_error(ncclResult_t result, int rank, const std::string& what) {
 
 namespace {
 
-ncclConfig_t nonblocking_config() {
+ncclConfig_t communicator_config(bool blocking) {
   ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-  config.blocking = std::getenv("MOEPLAN_NCCL_BLOCKING") ? 1 : 0;
+  config.blocking = blocking ? 1 : 0;
   return config;
 }
 
 }  // namespace
 
-NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s)
-    : rank_(rank), timeout_s_(timeout_s) {
+NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s,
+                           const RuntimeSwitches& switches)
+    : rank_(rank), timeout_s_(timeout_s), blocking_(switches.nccl_blocking) {
   try {
     create(plan, world_size, id);
   } catch (...) {
@@ -41,7 +42,7 @@ NcclChannels::NcclChannels(const CommPlan& plan, int rank, int world_size, const
 
 void NcclChannels::create(const CommPlan& plan, int world_size, const ncclUniqueId& id) {
   const int rank = rank_;
-  auto config = nonblocking_config();
+  auto config = communicator_config(blocking_);
   const auto init = ncclCommInitRankConfig(&world_, world_size, id, rank, &config);  // sets world_ first
   settle(init, world_, "ncclCommInitRankConfig (world)");
   wait_ready(world_, "world communicator");
@@ -50,7 +51,7 @@ void NcclChannels::create(const CommPlan& plan, int world_size, const ncclUnique
     const auto& ch = plan.channels[c];
     if (ch.local()) continue;  // same decision on every rank
     const int key = ch.comm_rank_of(rank);
-    auto split_config = nonblocking_config();
+    auto split_config = communicator_config(blocking_);
     ncclComm_t comm = nullptr;
     const auto what = fmt::format("ncclCommSplit ({})", ch.name());
     const auto split = ncclCommSplit(world_, key >= 0 ? 0 : NCCL_SPLIT_NOCOLOR, key, &comm, &split_config);

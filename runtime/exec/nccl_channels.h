@@ -1,8 +1,9 @@
 // NCCL communicators of one rank: the world communicator from a unique id, and
 // one communicator per channel of the CommPlan, split from the world. All are
-// non-blocking (ncclConfig_t.blocking = 0), so every wait is a host loop with a
-// deadline: a hung peer or an NCCL error throws, instead of hanging the
-// process; the caller then keeps what finished and calls abort_all().
+// non-blocking (ncclConfig_t.blocking = 0, unless MOEPLAN_NCCL_BLOCKING=1 in
+// the switches), so every wait is a host loop with a deadline: a hung peer or
+// an NCCL error throws, instead of hanging the process; the caller then keeps
+// what finished and calls abort_all().
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -12,13 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "runtime/launch/runtime_switches.h"
 #include "runtime/plan/comm_channels.h"
 
 namespace moeplan::runtime {
 
 class NcclChannels {
  public:
-  NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s);
+  NcclChannels(const CommPlan& plan, int rank, int world_size, const ncclUniqueId& id, double timeout_s,
+               const RuntimeSwitches& switches);
   ~NcclChannels();
   NcclChannels(const NcclChannels&) = delete;
   NcclChannels& operator=(const NcclChannels&) = delete;
@@ -45,6 +48,7 @@ class NcclChannels {
   void connect(const CommPlan& plan);
   int rank_;
   double timeout_s_;
+  bool blocking_;  // RuntimeSwitches::nccl_blocking
   ncclComm_t world_ = nullptr;
   std::vector<ncclComm_t> comms_;
   bool aborted_ = false;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -26,11 +25,8 @@ void cublas_check(cublasStatus_t s, const char* what) {
   if (s != CUBLAS_STATUS_SUCCESS) throw std::runtime_error(fmt::format("cuBLAS {} failed: status {}", what, static_cast<int>(s)));
 }
 
-void* device_alloc(std::int64_t bytes) {
-  void* p = nullptr;
-  if (bytes > 0) MOEPLAN_CUDA_CHECK(cudaMalloc(&p, static_cast<std::size_t>(bytes)));
-  return p;
-}
+// Element count of a buffer from a planned size; none where the program needs none.
+std::size_t count_of(std::int64_t elems) { return elems > 0 ? static_cast<std::size_t>(elems) : 0; }
 
 ncclDataType_t nccl_type(config::DType d) {
   switch (d) {
@@ -45,10 +41,10 @@ std::size_t nccl_size(config::DType d) { return d == config::DType::FP32 ? 4 : 2
 }  // namespace
 
 RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank,
-                           std::uint64_t seed, HostWatchdog* watchdog)
-    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog) {
+                           std::uint64_t seed, const RuntimeSwitches& switches, HostWatchdog* watchdog)
+    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog),
+      self_copy_(switches.all_to_all_self == AllToAllSelfPart::DeviceCopy) {
   ops_ = p.by_rank.at(static_cast<std::size_t>(rank));
-  if (const char* self = std::getenv("MOEPLAN_A2A_SELF")) self_copy_ = std::string(self) == "copy";
   order_ = plan_enqueue_order(p, plan).by_rank.at(static_cast<std::size_t>(rank));
   position_.assign(p.ops.size(), -1);
   for (std::size_t i = 0; i < ops_.size(); ++i) position_[static_cast<std::size_t>(ops_[i])] = static_cast<int>(i);
@@ -72,50 +68,49 @@ RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, Nccl
   // Buffers, shared by the ops of all streams (their contents do not matter
   // for timing; they are drawn from the seed so no op runs on zeros).
   const auto& z = sizes_;
-  a_ = device_alloc(2 * z.gemm_a_elems);
-  b_ = device_alloc(2 * z.gemm_b_elems);
-  c_ = device_alloc(2 * z.gemm_c_elems);
-  copy_src_ = device_alloc(z.copy_bytes);
-  copy_dst_ = device_alloc(z.copy_bytes);
+  gemm_a_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_a_elems));
+  gemm_b_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_b_elems));
+  gemm_c_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_c_elems));
+  copy_src_ = kernels::DeviceBuffer<std::byte>(count_of(z.copy_bytes));
+  copy_dst_ = kernels::DeviceBuffer<std::byte>(count_of(z.copy_bytes));
   const std::int64_t h = z.ffn_hidden, i = z.ffn_intermediate, e = z.ffn_max_experts;
-  w13_ = device_alloc(2 * e * 2 * i * h);
-  w2_ = device_alloc(2 * e * h * i);
-  x_grouped_ = device_alloc(2 * z.ffn_max_rows * h);
-  y_grouped_ = device_alloc(2 * z.ffn_max_rows * h);
+  w13_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(e * 2 * i * h));
+  w2_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(e * h * i));
+  x_grouped_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.ffn_max_rows * h));
+  y_grouped_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.ffn_max_rows * h));
   if (e > 0) {
     for (int s = 0; s < program::kStreamCount; ++s)
       if (program::is_compute_stream(static_cast<program::Stream>(s)))
         ffn_[s] = std::make_unique<kernels::GroupedSwigluFfn>(static_cast<int>(h), static_cast<int>(i), static_cast<int>(e));
-    ffn_workspace_ = device_alloc(static_cast<std::int64_t>(ffn_[0]->workspace_bytes(z.ffn_max_rows)));
+    ffn_workspace_ = kernels::DeviceBuffer<std::byte>(ffn_[0]->workspace_bytes(z.ffn_max_rows));
   }
-  logits_ = device_alloc(4 * z.gating_max_tokens * z.gating_max_experts);
-  expert_bias_ = device_alloc(4 * z.gating_max_experts);
-  topk_expert_ = device_alloc(4 * z.gating_max_tokens * 8);
-  topk_weight_ = device_alloc(4 * z.gating_max_tokens * 8);
-  send_ = device_alloc(z.comm_send_bytes);
-  recv_ = device_alloc(z.comm_recv_bytes);
-  barrier_buf_ = device_alloc(256);
+  logits_ = kernels::DeviceBuffer<float>(count_of(z.gating_max_tokens * z.gating_max_experts));
+  expert_bias_ = kernels::DeviceBuffer<float>(count_of(z.gating_max_experts));
+  topk_expert_ = kernels::DeviceBuffer<std::int32_t>(count_of(z.gating_max_tokens * 8));
+  topk_weight_ = kernels::DeviceBuffer<float>(count_of(z.gating_max_tokens * 8));
+  send_ = kernels::DeviceBuffer<std::byte>(count_of(z.comm_send_bytes));
+  recv_ = kernels::DeviceBuffer<std::byte>(count_of(z.comm_recv_bytes));
+  barrier_buf_ = kernels::DeviceBuffer<float>(64);
   auto fill_bf16 = [&](void* ptr, std::int64_t elems, std::uint64_t salt) {
     if (ptr) kernels::launch_fill_uniform_bf16(static_cast<kernels::Bf16Bits*>(ptr), static_cast<std::size_t>(elems),
                                                seed * 1000003 + salt, -1.0f, 1.0f, streams_[0]);
   };
-  fill_bf16(a_, z.gemm_a_elems, 1);
-  fill_bf16(b_, z.gemm_b_elems, 2);
-  fill_bf16(copy_src_, z.copy_bytes / 2, 3);
-  fill_bf16(w13_, e * 2 * i * h, 4);
-  fill_bf16(w2_, e * h * i, 5);
-  fill_bf16(x_grouped_, z.ffn_max_rows * h, 6);
-  fill_bf16(send_, z.comm_send_bytes / 2, 7);
-  if (logits_) kernels::launch_fill_uniform_f32(static_cast<float*>(logits_), static_cast<std::size_t>(z.gating_max_tokens * z.gating_max_experts), seed + 8, -4.0f, 4.0f, streams_[0]);
-  if (expert_bias_) MOEPLAN_CUDA_CHECK(cudaMemsetAsync(expert_bias_, 0, static_cast<std::size_t>(4 * z.gating_max_experts), streams_[0]));
+  fill_bf16(gemm_a_.data(), z.gemm_a_elems, 1);
+  fill_bf16(gemm_b_.data(), z.gemm_b_elems, 2);
+  fill_bf16(copy_src_.data(), z.copy_bytes / 2, 3);
+  fill_bf16(w13_.data(), e * 2 * i * h, 4);
+  fill_bf16(w2_.data(), e * h * i, 5);
+  fill_bf16(x_grouped_.data(), z.ffn_max_rows * h, 6);
+  fill_bf16(send_.data(), z.comm_send_bytes / 2, 7);
+  if (logits_.size() > 0)
+    kernels::launch_fill_uniform_f32(logits_.data(), logits_.size(), seed + 8, -4.0f, 4.0f, streams_[0]);
+  if (expert_bias_.size() > 0)
+    MOEPLAN_CUDA_CHECK(cudaMemsetAsync(expert_bias_.data(), 0, expert_bias_.bytes(), streams_[0]));
   MOEPLAN_CUDA_CHECK(cudaStreamSynchronize(streams_[0]));
 }
 
 RankExecutor::~RankExecutor() {
-  cudaDeviceSynchronize();
-  for (void* ptr : {a_, b_, c_, copy_src_, copy_dst_, w13_, w2_, x_grouped_, y_grouped_, ffn_workspace_, logits_,
-                    expert_bias_, topk_expert_, topk_weight_, send_, recv_, barrier_buf_})
-    if (ptr) cudaFree(ptr);
+  cudaDeviceSynchronize();  // the device buffers are released after this body, with nothing left running
   for (auto& f : ffn_) f.reset();
   for (auto ev : start_events_) cudaEventDestroy(ev);
   for (auto ev : end_events_) cudaEventDestroy(ev);
@@ -135,7 +130,7 @@ cudaStream_t RankExecutor::stream_of(const Op& op) {
 
 void RankExecutor::barrier() {
   MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
-  nccl_.settle(ncclAllReduce(barrier_buf_, barrier_buf_, 1, ncclFloat32, ncclSum, nccl_.world(), streams_[0]),
+  nccl_.settle(ncclAllReduce(barrier_buf_.data(), barrier_buf_.data(), 1, ncclFloat32, ncclSum, nccl_.world(), streams_[0]),
                nccl_.world(), "barrier all-reduce");
   nccl_.wait_stream(streams_[0], "step barrier all-reduce");
   MOEPLAN_CUDA_CHECK(cudaGetLastError());
@@ -148,8 +143,8 @@ void RankExecutor::gemm(const program::Gemm& g, cudaStream_t s) {
   for (int i = 0; i < program::kStreamCount; ++i)
     if (streams_[i] == s) h = cublas_[i];
   cublas_check(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(g.n), static_cast<int>(g.m),
-                            static_cast<int>(g.k), &alpha, b_, CUDA_R_16BF, static_cast<int>(g.n), a_, CUDA_R_16BF,
-                            static_cast<int>(g.k), &beta, c_, CUDA_R_16BF, static_cast<int>(g.n), CUBLAS_COMPUTE_32F,
+                            static_cast<int>(g.k), &alpha, gemm_b_.data(), CUDA_R_16BF, static_cast<int>(g.n), gemm_a_.data(), CUDA_R_16BF,
+                            static_cast<int>(g.k), &beta, gemm_c_.data(), CUDA_R_16BF, static_cast<int>(g.n), CUBLAS_COMPUTE_32F,
                             CUBLAS_GEMM_DEFAULT),
                "gemm");
 }
@@ -158,11 +153,9 @@ void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
   switch (compute_kind(op)) {
     case ComputeKind::ExpertFfn: {
       const auto shape = expert_ffn_shape(op);
-      ffn_[static_cast<int>(op.stream)]->run(static_cast<const kernels::Bf16Bits*>(x_grouped_), shape.expert_rows,
-                                             static_cast<const kernels::Bf16Bits*>(w13_),
-                                             static_cast<const kernels::Bf16Bits*>(w2_),
-                                             static_cast<kernels::Bf16Bits*>(y_grouped_), ffn_workspace_,
-                                             kernels::kDefaultExpertGemmPath, s);
+      ffn_[static_cast<int>(op.stream)]->run(x_grouped_.data(), shape.expert_rows, w13_.data(), w2_.data(),
+                                             y_grouped_.data(), ffn_workspace_.data(), kernels::kDefaultExpertGemmPath,
+                                             s);
       break;
     }
     case ComputeKind::GatingTopk: {
@@ -172,9 +165,8 @@ void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
       config.num_groups_ = 1;
       config.topk_groups_ = 1;
       config.topk_ = std::min(8, config.num_experts_);
-      kernels::launch_gating(static_cast<const float*>(logits_), static_cast<const float*>(expert_bias_),
-                             static_cast<int>(op.gemms[0].m), config, static_cast<std::int32_t*>(topk_expert_),
-                             static_cast<float*>(topk_weight_), s);
+      kernels::launch_gating(logits_.data(), expert_bias_.data(), static_cast<int>(op.gemms[0].m), config,
+                             topk_expert_.data(), topk_weight_.data(), s);
       break;
     }
     case ComputeKind::Gemms:
@@ -182,7 +174,7 @@ void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
       for (const auto& g : gemms_of(op)) gemm(g, s);
       break;
     case ComputeKind::DeviceCopy:
-      MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(copy_dst_, copy_src_, static_cast<std::size_t>(copy_bytes_of(op)),
+      MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(copy_dst_.data(), copy_src_.data(), static_cast<std::size_t>(copy_bytes_of(op)),
                                          cudaMemcpyDeviceToDevice, s));
       break;
   }
@@ -192,8 +184,8 @@ void RankExecutor::run_comm(const Op& op, cudaStream_t s) {
   const int c = plan_.channel_of_op[static_cast<std::size_t>(op.id)];
   const auto& ch = plan_.channels.at(static_cast<std::size_t>(c));
   const auto what = fmt::format("op {} ({})", op.id, trace::op_name(op));
-  auto* send = static_cast<char*>(send_);
-  auto* recv = static_cast<char*>(recv_);
+  auto* send = send_.data();
+  auto* recv = recv_.data();
   if (ch.local()) {  // a group of one: the data stays on this GPU
     const auto bytes = static_cast<std::size_t>(send_total_bytes(op));
     if (bytes > 0) MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(recv, send, bytes, cudaMemcpyDeviceToDevice, s));
@@ -345,7 +337,7 @@ RankExecutor::AllToAllBench RankExecutor::bench_all_to_all(program::OpId id, int
     const double ours = time_it([&] { run_comm(op, s); });
     out.other_s = round == 0 ? other : std::min(out.other_s, other);
     const double theirs = time_it([&] {
-      nccl_.settle(ncclAlltoAll(send_, recv_, per_peer, ncclChar, comm, s), comm, what);
+      nccl_.settle(ncclAlltoAll(send_.data(), recv_.data(), per_peer, ncclChar, comm, s), comm, what);
     });
     out.ours_s = round == 0 ? ours : std::min(out.ours_s, ours);
     out.nccl_s = round == 0 ? theirs : std::min(out.nccl_s, theirs);

@@ -11,18 +11,23 @@
 #include <cuda_runtime_api.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "numeric/bf16_bits.h"
 #include "runtime/exec/host_watchdog.h"
 #include "runtime/exec/nccl_channels.h"
+#include "runtime/launch/runtime_switches.h"
 #include "runtime/plan/comm_channels.h"
 #include "runtime/plan/compute_mapping.h"
 #include "runtime/plan/enqueue_order.h"
 #include "sim/program/program.h"
 #include "sim/trace/trace.h"
+#include "util/device_buffer.h"
 
 namespace moeplan::kernels {
 class GroupedSwigluFfn;
@@ -39,7 +44,7 @@ class RankExecutor {
  public:
   // `watchdog` (may be null) is told around every enqueue call.
   RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank, std::uint64_t seed,
-               HostWatchdog* watchdog = nullptr);
+               const RuntimeSwitches& switches, HostWatchdog* watchdog = nullptr);
 
   // Unfinished ops the host may have handed to the GPU at once. Enough to
   // keep both DualPipe chunks and their communication queued; small enough
@@ -96,13 +101,20 @@ class RankExecutor {
   std::unique_ptr<kernels::GroupedSwigluFfn> ffn_[program::kStreamCount];
   std::vector<cudaEvent_t> start_events_, end_events_;
   cudaEvent_t step_start_ = nullptr;
-  void *a_ = nullptr, *b_ = nullptr, *c_ = nullptr, *copy_src_ = nullptr, *copy_dst_ = nullptr;
-  void *w13_ = nullptr, *w2_ = nullptr, *x_grouped_ = nullptr, *y_grouped_ = nullptr, *ffn_workspace_ = nullptr;
-  void *logits_ = nullptr, *expert_bias_ = nullptr, *topk_expert_ = nullptr, *topk_weight_ = nullptr;
-  void *send_ = nullptr, *recv_ = nullptr, *barrier_buf_ = nullptr;
+  // Operand buffers, shared by the ops of all streams (sizes: sizes_). Empty
+  // where the program has no op that needs them.
+  kernels::DeviceBuffer<kernels::Bf16Bits> gemm_a_, gemm_b_, gemm_c_;     // one GEMM's A[m,k], B[k,n], C[m,n]
+  kernels::DeviceBuffer<std::byte> copy_src_, copy_dst_;                 // device-copy ops
+  kernels::DeviceBuffer<kernels::Bf16Bits> w13_, w2_;                     // expert FFN weights, every local expert
+  kernels::DeviceBuffer<kernels::Bf16Bits> x_grouped_, y_grouped_;        // expert FFN rows in and out
+  kernels::DeviceBuffer<std::byte> ffn_workspace_;
+  kernels::DeviceBuffer<float> logits_, expert_bias_, topk_weight_;       // gating
+  kernels::DeviceBuffer<std::int32_t> topk_expert_;
+  kernels::DeviceBuffer<std::byte> send_, recv_;                          // communication payloads
+  kernels::DeviceBuffer<float> barrier_buf_;                              // the step barrier's all-reduce
   std::vector<OpTimes> last_;
   // All-to-all: this rank's own part by cudaMemcpyAsync instead of an NCCL
-  // send to itself (MOEPLAN_A2A_SELF=copy|nccl).
+  // send to itself (RuntimeSwitches::all_to_all_self).
   bool self_copy_ = false;
 };
 

@@ -46,7 +46,8 @@ void write_partial(const program::Program& p, const RunOptions& o, int rank, con
 
 }  // namespace
 
-int run_rank(const program::Program& p, const RunOptions& o, int rank, int local_rank) {
+int run_rank(const program::Program& p, const RunOptions& o, const RuntimeSwitches& switches, int rank,
+             int local_rank) {
   setenv("NCCL_RUNTIME_CONNECT", "0", 0);  // collectives connect at init, not inside a step
   MOEPLAN_CUDA_CHECK(cudaSetDevice(local_rank));
   cudaDeviceProp prop{};
@@ -54,7 +55,7 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
   nlohmann::json extra{{"gpu", prop.name}, {"rank", rank}};
   const auto plan = plan_comm_channels(p);
   const auto id = share_unique_id(o, rank);
-  NcclChannels nccl(plan, rank, p.world_size, id, o.timeout_s);
+  NcclChannels nccl(plan, rank, p.world_size, id, o.timeout_s, switches);
   std::unique_ptr<RankExecutor> exec;
   // A call that never returns: report it, keep what finished, end the process
   // (the launcher then stops the other ranks).
@@ -73,7 +74,8 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
     nccl.abort_all();
     std::_Exit(4);
   });
-  exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank), &watchdog);
+  exec = std::make_unique<RankExecutor>(p, plan, nccl, rank, o.seed + static_cast<std::uint64_t>(rank), switches,
+                                        &watchdog);
 
   std::vector<std::vector<OpTimes>> measured;
   std::vector<double> step_s;
@@ -131,11 +133,12 @@ int run_rank(const program::Program& p, const RunOptions& o, int rank, int local
   }
 }
 
-int run_check_rank(const program::Program& p, const RunOptions& o, int rank, int local_rank) {
+int run_check_rank(const program::Program& p, const RunOptions& o, const RuntimeSwitches& switches, int rank,
+                   int local_rank) {
   MOEPLAN_CUDA_CHECK(cudaSetDevice(local_rank));
   const auto config = moe_check_config(p);
   const auto id = share_unique_id(o, rank);
-  NcclChannels nccl(CommPlan{}, rank, p.world_size, id, o.timeout_s);  // the world communicator only
+  NcclChannels nccl(CommPlan{}, rank, p.world_size, id, o.timeout_s, switches);  // the world communicator only
   MoeCheckResult r;
   try {
     r = run_moe_layer_check(config, nccl, rank, o.seed);

@@ -7,16 +7,19 @@
 #include <string>
 
 #include "runtime/launch/run_options.h"
+#include "runtime/launch/runtime_switches.h"
 #include "sim/program/program.h"
 
 namespace moeplan::runtime {
 
 // Returns the process exit code. `local_rank` picks the CUDA device.
-int run_rank(const program::Program& p, const RunOptions& options, int rank, int local_rank);
+int run_rank(const program::Program& p, const RunOptions& options, const RuntimeSwitches& switches, int rank,
+             int local_rank);
 
 // `--check`: the MoE layer check (runtime/check/moe_layer_check.h) on this
 // rank; prints its result line; exit code 0 when it passes.
-int run_check_rank(const program::Program& p, const RunOptions& options, int rank, int local_rank);
+int run_check_rank(const program::Program& p, const RunOptions& options, const RuntimeSwitches& switches, int rank,
+                   int local_rank);
 
 // Path of rank `rank`'s partial trace in the work directory.
 std::string partial_trace_path(const RunOptions& options, int rank);

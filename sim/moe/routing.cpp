@@ -198,6 +198,22 @@ class TokenRouter {
         token_nodes_(shape.nodes()),
         next_replica_(shape.experts, 0) {}
 
+  // Picks one token's top_k experts into chosen_ (best first). `key_of(e)`
+  // gives expert e's key; it is called once per expert, in expert order.
+  // Returns whether the fast path (pick_by_group_tops) chose.
+  template <typename KeyOf>
+  bool choose(KeyOf&& key_of) {
+    if (nested_ && pick_by_group_tops(key_of)) return true;
+    if (!nested_) draw_keys(key_of);  // else the fast path drew them; it gives up only to drop the group limit
+    std::fill(allowed_.begin(), allowed_.end(), 1);
+    if (group_limited_ && !nested_) keep_best_groups();
+    if (node_limited_) pick_top_k_on_best_nodes();
+    else pick_top_k();
+    return false;
+  }
+
+  const std::vector<int>& chosen() const { return chosen_; }
+
   // Starts a source GPU: replica round-robin restarts at an offset per source.
   void start_source(int source) { std::fill(next_replica_.begin(), next_replica_.end(), source); }
 
@@ -205,13 +221,8 @@ class TokenRouter {
   // distinct destination node.
   void route(SplitMix64& rng, std::vector<long long>& slot_copies, std::vector<long long>& node_tokens,
              TokenRoute* record = nullptr) {
-    if (!nested_ || !pick_by_group_tops(rng)) {
-      if (nested_) std::fill(allowed_.begin(), allowed_.end(), 1);  // keys drawn; drop the group limit
-      else draw_keys(rng), std::fill(allowed_.begin(), allowed_.end(), 1);
-      if (group_limited_ && !nested_) keep_best_groups();
-      if (node_limited_) pick_top_k_on_best_nodes();
-      else pick_top_k();
-    }
+    const double* inverse_p = inverse_p_.data();
+    choose([&](int e) { return exponential_(rng) * inverse_p[e]; });
     std::fill(token_nodes_.begin(), token_nodes_.end(), 0);
     for (const int e : chosen_) {
       const int slot = pick_replica(e);
@@ -229,14 +240,14 @@ class TokenRouter {
   // drawn in the same pass as the keys, and the top_k scan covers only the
   // kept groups on kept nodes. Same choices as the general path; false when
   // the group limit leaves fewer than top_k experts on the kept nodes.
-  bool pick_by_group_tops(SplitMix64& rng) {
+  template <typename KeyOf>
+  bool pick_by_group_tops(KeyOf& key_of) {
     const int groups = shape_.expert_groups, size = group_size_, k = shape_.top_k, nodes = shape_.nodes();
     double* keys = keys_.data();
-    const double* inverse_p = inverse_p_.data();
     for (int g = 0; g < groups; ++g) {
       double first = std::numeric_limits<double>::infinity(), second = first;
       for (int e = g * size; e < (g + 1) * size; ++e) {
-        const double key = exponential_(rng) * inverse_p[e];
+        const double key = key_of(e);
         keys[e] = key;
         if (key < second) {
           if (key < first) second = first, first = key;
@@ -313,10 +324,10 @@ class TokenRouter {
     return true;
   }
 
-  void draw_keys(SplitMix64& rng) {
+  template <typename KeyOf>
+  void draw_keys(KeyOf& key_of) {
     double* keys = keys_.data();
-    const double* inverse_p = inverse_p_.data();
-    for (int e = 0, n = shape_.experts; e < n; ++e) keys[e] = exponential_(rng) * inverse_p[e];
+    for (int e = 0, n = shape_.experts; e < n; ++e) keys[e] = key_of(e);
   }
 
   // Marks the `keep` smallest of score[0, n) (first index on ties) in `kept`.
@@ -616,6 +627,22 @@ std::vector<TokenRoute> sample_token_routes(const RoutingSpec& spec, const Routi
   std::vector<long long> slot_copies(placement.slots()), node_tokens(shape.nodes());
   std::vector<TokenRoute> out(std::max(count, 0));
   for (auto& token : out) router.route(rng, slot_copies, node_tokens, &token);
+  return out;
+}
+
+ExpertChoice choose_experts_for_keys(const RoutingShape& shape, const Placement& placement, int node_limit,
+                                     const std::vector<double>& keys) {
+  RoutingSpec spec;
+  spec.node_limit = node_limit;
+  check_inputs(spec, shape, placement);
+  if (static_cast<int>(keys.size()) != shape.experts)
+    throw std::invalid_argument(fmt::format("routing: {} keys for {} experts", keys.size(), shape.experts));
+  const auto tables = tables_of(placement, shape.nodes());
+  const std::vector<double> inverse_p(static_cast<std::size_t>(shape.experts), 1.0);  // unused: the keys are given
+  TokenRouter router(shape, tables, inverse_p, node_limit);
+  ExpertChoice out;
+  out.by_group_tops = router.choose([&](int e) { return keys[static_cast<std::size_t>(e)]; });
+  out.experts = router.chosen();
   return out;
 }
 

@@ -84,6 +84,18 @@ std::vector<TokenRoute> sample_token_routes(const RoutingSpec& spec, const Routi
                                             const Placement& placement, int layer, int source, int count,
                                             const LoadStats* measured = nullptr);
 
+// One token's choice from given keys instead of drawn ones, by the code
+// route_layer runs: key_e = Exp(1) / p_e per logical expert (smaller is
+// better; its score is -log key_e), then the shape's group limit and
+// `node_limit` (0: none). For checking the router against a reference.
+struct ExpertChoice {
+  std::vector<int> experts;    // top_k logical experts, best first
+  bool by_group_tops = false;  // the fast path chose (every group on one node,
+                               // nodes ranked on at most 2 keys)
+};
+ExpertChoice choose_experts_for_keys(const RoutingShape& shape, const Placement& placement, int node_limit,
+                                     const std::vector<double>& keys);
+
 // Routes one layer. Deterministic for (spec.seed, layer). Throws
 // std::invalid_argument when the shape, placement and spec do not fit together
 // (the message names the field and a fix).

@@ -1,8 +1,10 @@
 #include "sim/program/program.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "sim/util/check.h"
 
@@ -66,44 +68,92 @@ std::vector<int> Program::present_ranks() const {
 }
 
 void check_program(const Program& p) {
-  std::map<std::tuple<int, int, int>, int> pending;  // (src, dst, tag) -> +1 send, -1 recv
-  std::map<int, std::pair<int, std::size_t>> instances;  // instance -> (group, members seen)
+  const auto op_count = static_cast<OpId>(p.ops.size());
+  MOEPLAN_CHECK(p.ops.empty() || p.by_rank.size() == static_cast<std::size_t>(p.world_size),
+                "by_rank has {} ranks, world_size is {}", p.by_rank.size(), p.world_size);
+  struct Transfer {
+    int sends = 0, recvs = 0;
+    OpId first = -1;  // the first op of the pair seen, for the message
+  };
+  std::map<std::tuple<int, int, int>, Transfer> pending;  // (src, dst, tag)
+  struct Instance {
+    OpId first = -1;  // its first member op
+    std::size_t members = 0;
+    std::map<int, OpId> op_of_rank;
+  };
+  std::map<int, Instance> instances;
   for (std::size_t i = 0; i < p.ops.size(); ++i) {
     const auto& op = p.ops[i];
     MOEPLAN_CHECK(op.id == static_cast<OpId>(i), "op at index {} has id {}", i, op.id);
-    for (auto d : op.deps)
-      MOEPLAN_CHECK(d >= 0 && d < static_cast<OpId>(p.ops.size()) && d != op.id, "op {} depends on {}", op.id, d);
-    if (op.type == OpType::Send) pending[{op.rank, op.peer, op.tag}] += 1;
-    if (op.type == OpType::Recv) pending[{op.peer, op.rank, op.tag}] -= 1;
+    MOEPLAN_CHECK(op.rank >= 0 && op.rank < p.world_size, "op {}: rank {} is outside the world of {}", op.id, op.rank,
+                  p.world_size);
+    // Deps point back: op ids are handed out in creation order, so a cycle is impossible.
+    for (auto d : op.deps) {
+      MOEPLAN_CHECK(d >= 0 && d < op_count, "op {} depends on op {}, which does not exist ({} ops)", op.id, d,
+                    op_count);
+      MOEPLAN_CHECK(d < op.id, "op {} depends on op {}, which is not created before it (a dependency cycle or a "
+                    "forward reference)", op.id, d);
+    }
+    if (op.type == OpType::Send || op.type == OpType::Recv) {
+      MOEPLAN_CHECK(op.peer >= 0 && op.peer < p.world_size, "{} op {}: peer {} is outside the world of {}",
+                    to_string(op.type), op.id, op.peer, p.world_size);
+      auto& t = op.type == OpType::Send ? pending[{op.rank, op.peer, op.tag}] : pending[{op.peer, op.rank, op.tag}];
+      ++(op.type == OpType::Send ? t.sends : t.recvs);
+      if (t.first < 0) t.first = op.id;
+    }
     if (op.type == OpType::Collective) {
-      MOEPLAN_CHECK(op.group >= 0 && op.group < static_cast<int>(p.groups.size()), "op {} group {}", op.id, op.group);
-      auto& [group, seen] = instances[op.instance];
-      if (seen == 0) group = op.group;
-      MOEPLAN_CHECK(group == op.group, "collective instance {} spans groups {} and {}", op.instance, group, op.group);
-      ++seen;
-      if (op.collective == CollectiveKind::AllToAll && op.traffic >= 0) {
-        MOEPLAN_CHECK(op.traffic < static_cast<int>(p.traffic.size()), "op {} traffic {}", op.id, op.traffic);
-        MOEPLAN_CHECK(p.traffic[static_cast<std::size_t>(op.traffic)].gpu_bytes.size() ==
-                          p.groups[static_cast<std::size_t>(op.group)].ranks.size(),
-                      "op {}: traffic {} does not match its group's size", op.id, op.traffic);
+      MOEPLAN_CHECK(op.group >= 0 && op.group < static_cast<int>(p.groups.size()),
+                    "collective op {}: group {} is outside the program's {} groups", op.id, op.group, p.groups.size());
+      const auto& ranks = p.groups[static_cast<std::size_t>(op.group)].ranks;
+      MOEPLAN_CHECK(std::find(ranks.begin(), ranks.end(), op.rank) != ranks.end(),
+                    "collective op {}: its rank {} is not a member of group {}", op.id, op.rank, op.group);
+      MOEPLAN_CHECK(op.instance >= 0, "collective op {} has no instance ({})", op.id, op.instance);
+      auto& inst = instances[op.instance];
+      if (inst.first < 0) inst.first = op.id;
+      const auto& first = p.ops[static_cast<std::size_t>(inst.first)];
+      MOEPLAN_CHECK(first.group == op.group, "collective instance {} spans groups {} (op {}) and {} (op {})",
+                    op.instance, first.group, first.id, op.group, op.id);
+      MOEPLAN_CHECK(first.collective == op.collective, "collective instance {}: op {} is {} but op {} is {}",
+                    op.instance, first.id, to_string(first.collective), op.id, to_string(op.collective));
+      const auto [same_rank, inserted] = inst.op_of_rank.try_emplace(op.rank, op.id);
+      MOEPLAN_CHECK(inserted, "collective instance {}: rank {} holds two members, ops {} and {}", op.instance, op.rank,
+                    same_rank->second, op.id);
+      ++inst.members;
+      if (op.collective == CollectiveKind::AllToAll) {
+        MOEPLAN_CHECK(op.send_bytes.size() == ranks.size(), "all-to-all op {} has {} send sizes for a group of {}",
+                      op.id, op.send_bytes.size(), ranks.size());
+        MOEPLAN_CHECK(op.traffic >= -1 && op.traffic < static_cast<int>(p.traffic.size()),
+                      "all-to-all op {}: traffic {} is outside the program's {} traffic matrices", op.id, op.traffic,
+                      p.traffic.size());
+        if (op.traffic >= 0)
+          MOEPLAN_CHECK(p.traffic[static_cast<std::size_t>(op.traffic)].gpu_bytes.size() == ranks.size(),
+                        "all-to-all op {}: traffic {} does not match its group's size", op.id, op.traffic);
+        MOEPLAN_CHECK(op.lead >= -1 && op.lead < static_cast<int>(p.leads.size()),
+                      "all-to-all op {}: lead {} is outside the program's {} leads", op.id, op.lead, p.leads.size());
+        if (op.lead >= 0) {
+          const auto& lead = p.leads[static_cast<std::size_t>(op.lead)];
+          MOEPLAN_CHECK(lead.flops.size() == ranks.size() && lead.bytes.size() == ranks.size(),
+                        "all-to-all op {}: lead {} has {} FLOPs and {} bytes entries for a group of {}", op.id,
+                        op.lead, lead.flops.size(), lead.bytes.size(), ranks.size());
+        }
       }
-      if (op.collective == CollectiveKind::AllToAll)
-        MOEPLAN_CHECK(op.send_bytes.size() == p.groups[static_cast<std::size_t>(op.group)].ranks.size(),
-                      "all-to-all op {} has {} send sizes for a group of {}", op.id, op.send_bytes.size(),
-                      p.groups[static_cast<std::size_t>(op.group)].ranks.size());
     }
   }
-  for (const auto& [key, balance] : pending) {
+  for (const auto& [key, t] : pending) {
     const auto [src, dst, tag] = key;
     const bool both_present = !p.by_rank[static_cast<std::size_t>(src)].empty() &&
                               !p.by_rank[static_cast<std::size_t>(dst)].empty();
-    if (both_present) MOEPLAN_CHECK(balance == 0, "send/recv {}->{} tag {} unmatched ({})", src, dst, tag, balance);
+    if (both_present)
+      MOEPLAN_CHECK(t.sends == t.recvs, "send/recv {}->{} tag {} unmatched: {} sends, {} receives (op {})", src, dst,
+                    tag, t.sends, t.recvs, t.first);
   }
   if (!p.reduced)
-    for (const auto& [inst, gs] : instances)
-      MOEPLAN_CHECK(gs.second == p.groups[static_cast<std::size_t>(gs.first)].ranks.size(),
-                    "collective instance {} has {} members, group has {}", inst, gs.second,
-                    p.groups[static_cast<std::size_t>(gs.first)].ranks.size());
+    for (const auto& [id, inst] : instances) {
+      const auto group = p.ops[static_cast<std::size_t>(inst.first)].group;
+      MOEPLAN_CHECK(inst.members == p.groups[static_cast<std::size_t>(group)].ranks.size(),
+                    "collective instance {} (op {}) has {} members, group {} has {}", id, inst.first, inst.members,
+                    group, p.groups[static_cast<std::size_t>(group)].ranks.size());
+    }
 }
 
 }  // namespace moeplan::program

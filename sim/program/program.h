@@ -158,8 +158,13 @@ struct Program {
   bool operator==(const Program&) const = default;
 };
 
-// Structural checks: ids dense, deps refer to earlier-created existing ops,
-// sends and receives pair up, collective members agree. Throws InvariantError.
+// Structural checks, each naming the op ids involved: ids dense; ranks and
+// send/recv peers inside the world; deps refer to earlier-created existing
+// ops (so there is no cycle); sends and receives pair up (where both ranks are
+// held); the members of a collective instance agree on group and kind, belong
+// to the group, one op per rank, and (full programs) fill it; all-to-all
+// send sizes, traffic and lead indices fit the program and the group. Throws
+// InvariantError.
 void check_program(const Program& p);
 
 }  // namespace moeplan::program

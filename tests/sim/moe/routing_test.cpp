@@ -6,8 +6,11 @@
 #include <functional>
 #include <cmath>
 #include <gtest/gtest.h>
+#include <limits>
 #include <numeric>
+#include <random>
 #include <set>
+#include <stdexcept>
 
 namespace moeplan::moe {
 namespace {
@@ -247,6 +250,161 @@ TEST(Routing, RejectsANodeLimitThatCannotHoldTopK) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("raise node_limit"), std::string::npos) << e.what();
   }
+}
+
+// ---- the router against a plain sort-based reference, on the same keys ----
+//
+// The reference follows the rules of routing.h with whole sorts and no
+// shortcuts (key_e = Exp(1) / p_e, smaller is better; a sum of scores ranks
+// like the product of keys; ties go to the lower index):
+//   1. groups by the product of their two smallest keys; the best
+//      groups_per_token stay;
+//   2. with a node limit M below the node count: nodes by the product of the
+//      top_k / M smallest allowed keys of experts with a replica there; the
+//      best M stay; if the allowed experts on them are fewer than top_k, the
+//      group limit is dropped and the nodes ranked again;
+//   3. the top_k allowed experts (on the kept nodes), by key.
+
+// Indices of `score` in order of increasing score, ties by index.
+std::vector<int> ranked(const std::vector<double>& score) {
+  std::vector<int> order(score.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score[a] < score[b]; });
+  return order;
+}
+
+// Product of the `count` smallest of `keys` (all of them when fewer); +inf for none.
+double product_of_smallest(std::vector<double> keys, int count) {
+  if (keys.empty()) return std::numeric_limits<double>::infinity();
+  std::sort(keys.begin(), keys.end());
+  double product = 1;
+  for (int i = 0; i < std::min<int>(count, static_cast<int>(keys.size())); ++i) product *= keys[i];
+  return product;
+}
+
+std::vector<int> reference_choice(const RoutingShape& s, const Placement& placement, int node_limit,
+                                  const std::vector<double>& keys) {
+  const int size = s.experts / s.expert_groups, nodes = s.nodes(), k = s.top_k;
+  // 1. Group limit.
+  std::vector<double> group_score(s.expert_groups);
+  for (int g = 0; g < s.expert_groups; ++g)
+    group_score[g] = product_of_smallest({keys.begin() + g * size, keys.begin() + (g + 1) * size}, 2);
+  std::vector<char> group_allowed(s.expert_groups, 1);
+  if (s.groups_per_token < s.expert_groups) {
+    std::fill(group_allowed.begin(), group_allowed.end(), 0);
+    const auto order = ranked(group_score);
+    for (int i = 0; i < s.groups_per_token; ++i) group_allowed[order[i]] = 1;
+  }
+  auto by_key = [&](std::vector<int> experts) {
+    std::stable_sort(experts.begin(), experts.end(), [&](int a, int b) { return keys[a] < keys[b]; });
+    experts.resize(static_cast<std::size_t>(k));
+    return experts;
+  };
+  const int m = node_limit > 0 && node_limit < nodes ? node_limit : nodes;
+  if (m == nodes) {
+    std::vector<int> allowed;
+    for (int e = 0; e < s.experts; ++e)
+      if (group_allowed[e / size]) allowed.push_back(e);
+    return by_key(allowed);
+  }
+  // 2. Node limit, on the experts `allowed` leaves; empty when fewer than k remain.
+  const int slots_per_node = placement.slots() / nodes;
+  auto on_best_nodes = [&](const std::vector<char>& allowed) {
+    std::vector<std::set<int>> experts_on(nodes);
+    for (int slot = 0; slot < placement.slots(); ++slot)
+      if (allowed[placement.phy2log[slot]]) experts_on[slot / slots_per_node].insert(placement.phy2log[slot]);
+    std::vector<double> node_score(nodes);
+    for (int n = 0; n < nodes; ++n) {
+      std::vector<double> node_keys;
+      for (const int e : experts_on[n]) node_keys.push_back(keys[e]);
+      node_score[n] = product_of_smallest(node_keys, std::max(1, k / m));
+    }
+    const auto order = ranked(node_score);
+    std::set<int> candidates;
+    for (int i = 0; i < m; ++i) candidates.insert(experts_on[order[i]].begin(), experts_on[order[i]].end());
+    if (static_cast<int>(candidates.size()) < k) return std::vector<int>{};
+    return by_key({candidates.begin(), candidates.end()});
+  };
+  std::vector<char> allowed(s.experts);
+  for (int e = 0; e < s.experts; ++e) allowed[e] = group_allowed[e / size];
+  auto chosen = on_best_nodes(allowed);
+  if (chosen.empty()) chosen = on_best_nodes(std::vector<char>(s.experts, 1));
+  if (chosen.empty()) throw std::invalid_argument("reference: node limit cannot hold top-k");
+  return chosen;
+}
+
+struct ReferenceAgreement {
+  int tokens = 0;
+  int by_group_tops = 0;  // tokens the fast path chose
+};
+
+// Feeds `tokens` random key vectors (Exp(1) / p_e with zipf probabilities)
+// to the router and to the reference, and requires identical choices.
+ReferenceAgreement expect_router_matches_reference(const RoutingShape& shape, const Placement& placement,
+                                                   int node_limit, int tokens, std::uint64_t seed) {
+  const auto p = expert_probabilities(spec_with(RoutingDistribution::zipf, 0, seed), shape.experts, 0);
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> exp1(1.0);
+  ReferenceAgreement a;
+  std::vector<double> keys(static_cast<std::size_t>(shape.experts));
+  for (int t = 0; t < tokens; ++t) {
+    for (int e = 0; e < shape.experts; ++e) keys[e] = exp1(rng) / p[e];
+    const auto choice = choose_experts_for_keys(shape, placement, node_limit, keys);
+    const auto expected = reference_choice(shape, placement, node_limit, keys);
+    EXPECT_EQ(choice.experts, expected) << "token " << t << ", node limit " << node_limit;
+    if (choice.experts != expected) break;  // one failure tells the story
+    ++a.tokens;
+    a.by_group_tops += choice.by_group_tops;
+  }
+  return a;
+}
+
+// Contiguous placement: every group on one node, so with no node limit, or
+// one that ranks nodes on at most 2 keys (top_k / M <= 2), the fast path runs.
+TEST(Routing, GroupTopsFastPathPicksWhatASortBasedReferencePicks) {
+  const auto placement = contiguous_placement(256, 64);
+  for (const int m : {0, 4, 5, 7}) {  // top_k / M: -, 2, 1, 1
+    const auto a = expect_router_matches_reference(deepseek_shape(1), placement, m, 2000, 11 + m);
+    EXPECT_EQ(a.tokens, 2000);
+    EXPECT_EQ(a.by_group_tops, a.tokens) << "M " << m << ": the fast path should choose every token";
+  }
+  for (const int m : {3, 4}) {  // groups of 16, two per node
+    const auto a = expect_router_matches_reference(crossed_shape(), placement, m, 2000, 23 + m);
+    EXPECT_EQ(a.tokens, 2000);
+    EXPECT_EQ(a.by_group_tops, a.tokens) << "crossed groups, M " << m;
+  }
+}
+
+// 32 groups of 2 experts, top-4 groups, top-8, 4 nodes of 16 experts: with
+// M = 3 the kept groups often leave fewer than 8 experts on the best nodes,
+// so the fast path gives up and the group limit is dropped.
+TEST(Routing, GroupTopsFastPathFallsBackAsTheReferenceDoes) {
+  RoutingShape shape;
+  shape.experts = 64;
+  shape.top_k = 8;
+  shape.expert_groups = 32;
+  shape.groups_per_token = 4;
+  shape.ep = 8;
+  shape.gpus_per_node = 2;
+  const auto a = expect_router_matches_reference(shape, contiguous_placement(64, 8), 3, 3000, 5);
+  EXPECT_EQ(a.tokens, 3000);
+  EXPECT_GT(a.by_group_tops, 0) << "some tokens keep enough experts for the fast path";
+  EXPECT_LT(a.by_group_tops, a.tokens) << "some tokens must fall back";
+}
+
+// Nodes ranked on more than 2 keys (top_k / M > 2), or replicas on several
+// nodes: the general path chooses, and must agree with the reference too.
+TEST(Routing, GeneralPathPicksWhatASortBasedReferencePicks) {
+  for (const int m : {1, 2}) {  // top_k / M: 8, 4
+    const auto a = expect_router_matches_reference(crossed_shape(), contiguous_placement(256, 64), m, 1000, 31 + m);
+    EXPECT_EQ(a.tokens, 1000);
+    EXPECT_EQ(a.by_group_tops, 0) << "M " << m;
+  }
+  const auto p = expert_probabilities(spec_with(RoutingDistribution::zipf, 2), 256, 1);
+  const auto eplb = eplb_placement({p}, EplbConfig{320, 1, 8, 64}).front();  // replicas on several nodes
+  const auto a = expect_router_matches_reference(deepseek_shape(1), eplb, 4, 1000, 41);
+  EXPECT_EQ(a.tokens, 1000);
+  EXPECT_EQ(a.by_group_tops, 0);
 }
 
 // Not a correctness claim: prints the wall time of one DeepSeek-V3 layer

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/program/program_json.h"
 #include "tests/sim/test_paths.h"
 
 namespace moeplan::workload {
@@ -122,21 +121,6 @@ TEST(TrainStep, DualPipeFAndBInterleavesInDeepSeeksOrder) {
                                              "MLP-F", "ATTN-Bi", "ATTN-W", "ATTN-F", "MLP-F"}));
   EXPECT_EQ(comm, (std::vector<std::string>{"combine-Bi", "dispatch-Bi", "combine-Bi", "dispatch-F", "dispatch-Bi",
                                             "combine-F", "dispatch-F", "combine-F"}));
-}
-
-TEST(ProgramJson, RoundTripsExactly) {
-  const auto b = build("scenarios/small-moe-64xH800.yaml", false);
-  const auto back = program::program_from_json(nlohmann::json::parse(program::to_json(b.p).dump()));
-  EXPECT_EQ(back, b.p);
-}
-
-TEST(ProgramJson, RejectsAForeignFileWithAClearMessage) {
-  try {
-    program::program_from_json(nlohmann::json{{"hello", 1}});
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("not a moeplan program"), std::string::npos);
-  }
 }
 
 }  // namespace

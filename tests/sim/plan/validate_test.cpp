@@ -1,0 +1,93 @@
+#include "sim/plan/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/sim/scenario_text.h"
+#include "tests/sim/test_paths.h"
+
+namespace moeplan::plan {
+namespace {
+
+using test::base_scenario;
+using test::check_text;
+using test::has_error;
+using test::replace;
+
+TEST(ValidatePlan, PipelineStagesMustDivideLayers) {
+  const auto c = check_text(replace(base_scenario(), "  layers_per_stage: [3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2]\n", ""));
+  EXPECT_TRUE(has_error(c, "plan.pp", "do not divide the model's 61 layers"));
+}
+
+TEST(ValidatePlan, LayersPerStageMustHaveOneEntryPerStageSummingToTheLayers) {
+  const auto c = check_text(replace(base_scenario(), "[3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2]",
+                                    "[4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2]"));
+  EXPECT_TRUE(has_error(c, "plan.layers_per_stage", "16 entries summing to 62; expected 16 entries"));
+}
+
+TEST(ValidatePlan, ExpertParallelismMustDivideExperts) {
+  auto yaml = replace(base_scenario(), "  ep: 64", "  ep: 48");
+  yaml = replace(yaml, "  dp: 128", "  dp: 96");
+  const auto c = check_text(yaml);
+  EXPECT_TRUE(has_error(c, "plan.ep", "must divide the 256 routed experts"));
+}
+
+TEST(ValidatePlan, RanksMustMatchTheTopologyGpus) {
+  const auto c = check_text(replace(base_scenario(), "  dp: 128", "  dp: 64"));
+  EXPECT_TRUE(has_error(c, "plan.pp", "the topology"));
+  EXPECT_TRUE(has_error(c, "plan.pp", "has 2048 GPUs"));
+}
+
+TEST(ValidatePlan, RefusesAPlanThatDoesNotFitMemory) {
+  auto yaml = replace(base_scenario(), "  ep: 64", "  ep: 1");  // every rank holds all 256 experts
+  const auto c = check_text(yaml);
+  EXPECT_TRUE(has_error(c, "plan", "does not fit in memory"));
+}
+
+// The EP32 variant is the planner's answer that EP64 was needed: with twice
+// the experts per GPU, DualPipe's P+1 activations no longer fit an H800.
+TEST(ValidatePlan, DeepSeekEp32VariantDoesNotFitAnH800) {
+  Diagnostics diag;
+  const auto path = test::source_path("scenarios/deepseek-v3-pretrain-2048xH800-ep32.yaml");
+  auto sc = config::load_scenario(path, diag);
+  ASSERT_TRUE(diag.empty()) << diag.to_string();
+  EXPECT_FALSE(validate_plan(sc, diag).has_value());
+  ASSERT_EQ(diag.size(), 1u);
+  EXPECT_NE(diag.items()[0].message.find("does not fit in memory"), std::string::npos) << diag.to_string();
+}
+
+TEST(ValidatePlan, EveryOtherBundledScenarioValidates) {
+  int seen = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::source_path("scenarios"))) {
+    if (e.path().extension() != ".yaml") continue;
+    if (e.path().filename() == "deepseek-v3-pretrain-2048xH800-ep32.yaml") continue;  // see the test above
+    Diagnostics diag;
+    auto sc = config::load_scenario(e.path().string(), diag);
+    ASSERT_TRUE(diag.empty()) << e.path() << "\n" << diag.to_string();
+    EXPECT_TRUE(validate_plan(sc, diag).has_value()) << e.path() << "\n" << diag.to_string();
+    ++seen;
+  }
+  EXPECT_GE(seen, 3);
+}
+
+// The derived plan of the bundled default: PP16 x DP128 with EP64, the
+// stages as listed (3 layers first, 2 last), and a peak that fits 80 GB.
+TEST(ValidatePlan, DerivesTheLayoutAndStagesOfAValidPlan) {
+  Diagnostics diag;
+  auto sc = config::load_scenario(test::source_path("scenarios/deepseek-v3-pretrain-2048xH800.yaml"), diag);
+  ASSERT_TRUE(diag.empty()) << diag.to_string();
+  const auto vp = validate_plan(sc, diag);
+  ASSERT_TRUE(vp) << diag.to_string();
+  EXPECT_EQ(vp->layout.world(), 2048);
+  EXPECT_EQ(vp->layout.ep, 64);
+  ASSERT_EQ(vp->layers.stages(), 16);
+  EXPECT_EQ(vp->layers.layers.front(), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(vp->layers.layers[1], (std::vector<int>{3, 4, 5, 6}));
+  EXPECT_EQ(vp->layers.layers.back(), (std::vector<int>{59, 60}));
+  EXPECT_GT(vp->peak_memory.total_bytes(), 0.0);
+  EXPECT_LE(vp->peak_memory.total_bytes(), sc.gpu.hbm_bytes);
+}
+
+}  // namespace
+}  // namespace moeplan::plan
