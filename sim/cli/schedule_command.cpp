@@ -36,7 +36,7 @@ void add_schedule_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("schedule", "Print a pipeline schedule's per-rank op order");
   cmd->add_option("kind", args->kind, "1f1b | interleaved | zb1p | dualpipe | dualpipev")
       ->required()
-      ->check(CLI::IsMember({"1f1b", "interleaved", "zb1p", "dualpipe", "dualpipev"}));
+      ->check(CLI::IsMember(schedule::kind_names()));
   cmd->add_option("--pp", args->pp, "Pipeline ranks (devices)")->required();
   cmd->add_option("--microbatches", args->microbatches, "Micro-batches per step")->required();
   cmd->add_option("--chunks", args->chunks, "Model chunks per device (interleaved)");

@@ -3,7 +3,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/topology/dot.h"
-#include "sim/topology/load.h"
+#include "sim/config/topology_file.h"
 #include "sim/topology/metrics.h"
 #include "sim/util/units.h"
 
@@ -17,7 +17,7 @@ void add_topo_command(CLI::App& app) {
   cmd->add_option("--dot", *dot, "Write the graph in Graphviz format");
   cmd->callback([path, dot] {
     Diagnostics diag;
-    const auto tf = topology::load_topology(*path, diag);
+    const auto tf = config::load_topology(*path, diag);
     diag.throw_if_any();
     const auto m = topology::compute_metrics(tf.topology);
     fmt::print("topology        {} ({})\n", tf.topology.name, tf.generator);

@@ -6,24 +6,6 @@
 
 namespace moeplan::config {
 
-std::string_view to_string(DType d) {
-  switch (d) {
-    case DType::FP8: return "fp8";
-    case DType::BF16: return "bf16";
-    case DType::FP32: return "fp32";
-  }
-  return "?";
-}
-
-double bytes_of(DType d) {
-  switch (d) {
-    case DType::FP8: return 1.0;
-    case DType::BF16: return 2.0;
-    case DType::FP32: return 4.0;
-  }
-  return 0.0;
-}
-
 double GpuSpec::peak(DType d) const {
   const auto it = peak_flops.find(d);
   MOEPLAN_CHECK(it != peak_flops.end(), "GPU {} has no peak for {}", name, to_string(d));

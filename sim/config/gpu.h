@@ -7,12 +7,13 @@
 #include <string>
 
 #include "sim/config/yaml_reader.h"
+#include "sim/util/dtype.h"
 
 namespace moeplan::config {
 
-enum class DType { FP8, BF16, FP32 };
-std::string_view to_string(DType d);
-double bytes_of(DType d);
+using moeplan::DType;
+using moeplan::bytes_of;
+using moeplan::to_string;
 
 struct Efficiency {
   double value = 1.0;

@@ -90,7 +90,7 @@ void read_plan_section(YamlReader& r, Scenario& s) {
     if (auto v = p.integer(key, std::string(key) != "tp", 1, 1 << 20)) *out = static_cast<int>(*v);
     s.lines[fmt::format("plan.{}", key)] = p.line_of(key);
   }
-  if (auto v = p.text("schedule", true, {"1f1b", "interleaved", "zb1p", "dualpipe", "dualpipev"}))
+  if (auto v = p.text("schedule", true, schedule::kind_names()))
     plan.schedule = schedule::parse_kind(*v);
   s.lines["plan.schedule"] = p.line_of("schedule");
   if (auto v = p.integer("chunks", false, 1, 64)) plan.chunks = static_cast<int>(*v);
@@ -135,7 +135,7 @@ Scenario read_scenario(const YAML::Node& root, const std::string& path, Diagnost
   read_model_section(r, s);
   read_hardware_section(r, s);
   if (auto t = r.text("topology", true)) {
-    s.topology = topology::load_topology(resolve_path(path, *t), diag);
+    s.topology = load_topology(resolve_path(path, *t), diag);
     s.lines["topology"] = r.line_of("topology");
   }
   read_workload_section(r, s);
@@ -143,13 +143,13 @@ Scenario read_scenario(const YAML::Node& root, const std::string& path, Diagnost
   read_simulation_section(r, s);
   if (r.has("routing")) {
     auto m = r.child("routing", false);
-    if (m.valid()) s.routing = moe::read_routing(m);
+    if (m.valid()) s.routing = read_routing(m);
   } else {
     r.raw("routing");
   }
   if (r.has("placement")) {
     auto m = r.child("placement", false);
-    if (m.valid()) s.placement = moe::read_placement(m);
+    if (m.valid()) s.placement = read_placement(m);
   } else {
     r.raw("placement");
   }

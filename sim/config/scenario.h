@@ -9,11 +9,11 @@
 
 #include "sim/config/gpu.h"
 #include "sim/config/model.h"
-#include "sim/moe/placement_spec.h"
-#include "sim/moe/routing_spec.h"
+#include "sim/config/placement_spec.h"
+#include "sim/config/routing_spec.h"
 #include "sim/program/program.h"
 #include "sim/schedule/schedule.h"
-#include "sim/topology/load.h"
+#include "sim/config/topology_file.h"
 
 namespace moeplan::config {
 
@@ -58,12 +58,12 @@ struct Scenario {
   std::string model_file;     // the HF config.json it came from (resolved); empty: inline
   GpuSpec gpu;
   std::string hardware_file;  // the GPU file it came from (resolved); empty: inline
-  topology::TopologyFile topology;
+  TopologyFile topology;
   Workload workload;
   PlanConfig plan;
   SimulationConfig simulation;
-  moe::RoutingSpec routing;      // `routing:` (default uniform, no node limit)
-  moe::PlacementSpec placement;  // `placement:` (default contiguous)
+  RoutingSpec routing;      // `routing:` (default uniform, no node limit)
+  PlacementSpec placement;  // `placement:` (default contiguous)
   std::map<std::string, int> lines;  // dotted field -> line, for cross-field errors
 
   int gpus() const { return plan.pp * plan.dp * plan.tp; }

@@ -87,9 +87,8 @@ void write_plan(YAML::Emitter& e, const PlanConfig& p) {
   e << YAML::EndMap;
 }
 
-void write_routing(YAML::Emitter& e, const moe::RoutingSpec& r, const std::string& target_path) {
-  using moe::RoutingDistribution;
-  e << YAML::BeginMap << YAML::Key << "distribution" << YAML::Value << moe::to_string(r.distribution);
+void write_routing(YAML::Emitter& e, const RoutingSpec& r, const std::string& target_path) {
+  e << YAML::BeginMap << YAML::Key << "distribution" << YAML::Value << to_string(r.distribution);
   if (r.distribution == RoutingDistribution::zipf) e << YAML::Key << "zipf_s" << YAML::Value << exact(r.zipf_s);
   if (r.distribution == RoutingDistribution::hot) {
     e << YAML::Key << "hot_fraction" << YAML::Value << exact(r.hot_fraction);
@@ -103,9 +102,9 @@ void write_routing(YAML::Emitter& e, const moe::RoutingSpec& r, const std::strin
   e << YAML::EndMap;
 }
 
-void write_placement(YAML::Emitter& e, const moe::PlacementSpec& p) {
-  e << YAML::BeginMap << YAML::Key << "policy" << YAML::Value << moe::to_string(p.policy);
-  if (p.policy == moe::PlacementPolicy::eplb)
+void write_placement(YAML::Emitter& e, const PlacementSpec& p) {
+  e << YAML::BeginMap << YAML::Key << "policy" << YAML::Value << to_string(p.policy);
+  if (p.policy == PlacementPolicy::eplb)
     e << YAML::Key << "redundant_experts" << YAML::Value << p.redundant_experts;
   e << YAML::EndMap;
 }

@@ -60,7 +60,7 @@ CalibrationFit fit_calibration(const program::Program& p, const trace::Trace& me
     auto& s = sums[it->second];
     const double at_peak = op.flops / gpu.peak(op.dtype);
     const double memory_s = op.bytes / (gpu.hbm_Bps * gpu.memory.value);
-    const bool usable = op.dtype != config::DType::FP8 && op.part != program::Part::AttentionCore && at_peak / defaults.compute_efficiency(op) > memory_s &&
+    const bool usable = op.dtype != DType::FP8 && op.part != program::Part::AttentionCore && at_peak / defaults.compute_efficiency(op) > memory_s &&
                         !overlapped[static_cast<std::size_t>(op.id)] && r.duration_s() > 0;
     if (!usable) {
       ++s.row.skipped;

@@ -11,6 +11,8 @@
 //   node:         0       |        1             GPU g on node g / (gpus / nodes)
 #pragma once
 
+#include "sim/config/placement_spec.h"
+
 #include <vector>
 
 namespace moeplan::moe {
@@ -82,5 +84,16 @@ std::vector<double> gpu_loads(const Placement& placement, const std::vector<doub
 
 // Max over mean of per-GPU loads (1 for perfectly balanced or all-zero load).
 double imbalance(const std::vector<double>& gpu_loads);
+
+using config::PlacementPolicy;
+using config::PlacementSpec;
+
+// The placement of one MoE layer of an expert-parallel group of `ep` GPUs,
+// `gpus_per_node` per node, for per-expert load `expert_load` (e.g. the
+// routing distribution's expected load, see expert_probabilities()).
+// `expert_groups` is the model's n_group. Throws std::invalid_argument when
+// the sizes do not fit (the message names the field and a fix).
+Placement place_layer(const PlacementSpec& spec, const std::vector<double>& expert_load, int expert_groups, int ep,
+                      int gpus_per_node);
 
 }  // namespace moeplan::moe

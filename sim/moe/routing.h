@@ -21,9 +21,12 @@
 #include "sim/config/model.h"
 #include "sim/moe/load_stats.h"
 #include "sim/moe/placement.h"
-#include "sim/moe/routing_spec.h"
+#include "sim/config/routing_spec.h"
 
 namespace moeplan::moe {
+
+using config::RoutingDistribution;
+using config::RoutingSpec;
 
 // The MoE layer and the expert-parallel group being routed.
 struct RoutingShape {

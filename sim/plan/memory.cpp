@@ -2,9 +2,10 @@
 
 #include <algorithm>
 
+#include "sim/plan/optimizer_state.h"
 #include "sim/plan/stage_params.h"
 #include "sim/schedule/timeline.h"
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 
 namespace moeplan::plan {
 
@@ -26,18 +27,15 @@ MemoryBreakdown rank_memory(const config::Scenario& sc, const schedule::Schedule
     const int stage = schedule::stage_of(sched, pipe_rank, schedule::chunk_pass(sched, c)) % layers.stages();
     double per_token = 0;
     for (int l : layers.layers[static_cast<std::size_t>(stage)])
-      per_token += workload::saved_activation_bytes_per_token(m, l >= m.dense_layers, plan.precision);
-    if (stage == layers.stages() - 1) per_token += m.mtp_layers * workload::saved_activation_bytes_per_token(m, true, plan.precision);
+      per_token += cost::saved_activation_bytes_per_token(m, l >= m.dense_layers, plan.precision);
+    if (stage == layers.stages() - 1) per_token += m.mtp_layers * cost::saved_activation_bytes_per_token(m, true, plan.precision);
     act_per_token = std::max(act_per_token, per_token);
   }
   mb.params = dense_params + expert_params;
-  // BF16 weights; FP32 gradients; FP32 master weights + two BF16 AdamW moments
-  // (DeepSeek-V3 report), sharded by ZeRO-1 over each parameter's DP group.
-  const double dense_shard = plan.zero_stage >= 1 ? plan.dp : 1;
-  const double expert_shard = plan.zero_stage >= 1 ? std::max(1, plan.dp / plan.ep) : 1;
-  mb.weights_bytes = 2.0 * mb.params;
-  mb.gradients_bytes = 4.0 * mb.params;
-  mb.optimizer_bytes = 8.0 * (dense_params / dense_shard + expert_params / expert_shard);
+  mb.weights_bytes = kWeightBytes * mb.params;
+  mb.gradients_bytes = kGradientBytes * mb.params;
+  mb.optimizer_bytes =
+      kOptimizerStateBytes * optimizer_shard_params(dense_params, expert_params, plan.dp, plan.ep, plan.zero_stage);
   mb.activations_in_flight = schedule::peak_activations(sched).at(static_cast<std::size_t>(pipe_rank));
   mb.activations_bytes = mb.activations_in_flight * act_per_token * static_cast<double>(sc.tokens_per_microbatch());
   return mb;

@@ -7,18 +7,6 @@
 #include "sim/util/units.h"
 
 namespace moeplan::plan {
-namespace {
-
-int stage_count_for(const config::PlanConfig& p) {
-  switch (p.schedule) {
-    case schedule::Kind::Interleaved: return p.pp * p.chunks;
-    case schedule::Kind::DualPipeV: return 2 * p.pp;
-    default: return p.pp;
-  }
-}
-
-}  // namespace
-
 std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
   const auto before = diag.size();
   const auto& p = sc.plan;
@@ -47,7 +35,7 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
         fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
                     "each pipeline must run a whole number of micro-batches",
                     sc.training().global_batch, p.dp, sc.training().micro_batch));
-  const int stages = stage_count_for(p);
+  const int stages = schedule::stage_count(p.schedule, p.pp, p.chunks);
   if (!p.layers_per_stage.empty()) {
     const int sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), 0);
     if (static_cast<int>(p.layers_per_stage.size()) != stages || sum != m.layers)

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "sim/config/gpu.h"
+#include "sim/util/dtype.h"
 
 namespace moeplan::program {
 
 using OpId = std::int32_t;
-using config::DType;
+using moeplan::DType;
 
 enum class OpType : std::uint8_t { Compute, Send, Recv, Collective };
 enum class Pass : std::uint8_t { F, Bi, W, None };  // None: not part of a layer pass

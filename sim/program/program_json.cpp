@@ -7,7 +7,7 @@
 namespace moeplan::program {
 namespace {
 
-config::DType parse_dtype(std::string_view s) {
+DType parse_dtype(std::string_view s) {
   if (s == "fp8") return DType::FP8;
   if (s == "bf16") return DType::BF16;
   if (s == "fp32") return DType::FP32;
@@ -25,7 +25,7 @@ nlohmann::json op_to_json(const Op& op) {
   if (op.tokens) j["tokens"] = op.tokens;
   if (op.flops) j["flops"] = op.flops;
   if (op.bytes) j["bytes"] = op.bytes;
-  j["dtype"] = config::to_string(op.dtype);
+  j["dtype"] = moeplan::to_string(op.dtype);
   if (!op.gemms.empty()) {
     auto& g = j["gemms"] = nlohmann::json::array();
     for (const auto& m : op.gemms) g.push_back({m.m, m.n, m.k});
@@ -97,7 +97,7 @@ nlohmann::json to_json(const Program& p) {
                        {"reverse", t.reverse}});
   auto& leads = j["leads"] = nlohmann::json::array();
   for (const auto& l : p.leads)
-    leads.push_back({{"flops", l.flops}, {"bytes", l.bytes}, {"dtype", config::to_string(l.dtype)}});
+    leads.push_back({{"flops", l.flops}, {"bytes", l.bytes}, {"dtype", moeplan::to_string(l.dtype)}});
   auto& ops = j["ops"] = nlohmann::json::array();
   for (const auto& op : p.ops) ops.push_back(op_to_json(op));
   return j;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/util/units.h"
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 
 namespace moeplan::report {
 namespace {
@@ -65,7 +65,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
       // Model FLOPs count what the model needs, not what the slowest GPU does:
       // routed experts at the mean load (tokens x k spread evenly).
       if (op.part == Part::RoutedExperts)
-        flops += workload::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part,
+        flops += cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part,
                                      op.pass, op.dtype, sc.plan.ep).flops;
       else if (op.part != Part::Optimizer)
         flops += op.flops;
@@ -125,7 +125,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   r.model_flops_per_step = flops * p.replicas;
   const double peak = sc.gpu.peak(sc.plan.precision);
   r.mfu = r.model_flops_per_step / (step_time_s * r.gpus * peak);
-  r.mfu_basis = fmt::format("{} dense peak {}", config::to_string(sc.plan.precision), format_flops(peak));
+  r.mfu_basis = fmt::format("{} dense peak {}", moeplan::to_string(sc.plan.precision), format_flops(peak));
   return r;
 }
 
@@ -176,7 +176,7 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("cluster         {} x {} ({})\n", r.gpus, sc.gpu.name, sc.topology.topology.name);
   out += fmt::format("plan            PP{} DP{} EP{} TP{}  {}  {} GEMMs, {} micro-batches of {} tokens per pipeline\n",
                      sc.plan.pp, sc.plan.dp, sc.plan.ep, sc.plan.tp, schedule::to_string(sc.plan.schedule),
-                     config::to_string(sc.plan.precision), sc.microbatches(), sc.tokens_per_microbatch());
+                     moeplan::to_string(sc.plan.precision), sc.microbatches(), sc.tokens_per_microbatch());
   out += "\n";
   out += fmt::format("step time       {}\n", format_seconds(r.step_time_s));
   out += fmt::format("throughput      {:.4g} tokens/s   {:.1f} tokens/s per GPU\n", r.tokens_per_s, r.tokens_per_s_per_gpu);

@@ -4,22 +4,25 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace moeplan::schedule {
 
-int stage_count(const Schedule& s) {
-  switch (s.kind) {
+int stage_count(Kind kind, int pp, int chunks) {
+  switch (kind) {
     case Kind::OneFOneB:
     case Kind::ZB1P:
     case Kind::DualPipe:
-      return s.pp;
+      return pp;
     case Kind::Interleaved:
-      return s.pp * s.chunks;
+      return pp * chunks;
     case Kind::DualPipeV:
-      return 2 * s.pp;
+      return 2 * pp;
   }
-  throw std::logic_error(fmt::format("stage_count: unknown schedule kind {}", static_cast<int>(s.kind)));
+  throw std::logic_error(fmt::format("stage_count: unknown schedule kind {}", static_cast<int>(kind)));
 }
+
+int stage_count(const Schedule& s) { return stage_count(s.kind, s.pp, s.chunks); }
 
 int stage_of(const Schedule& s, int rank, const PassRef& p) {
   switch (s.kind) {
@@ -62,13 +65,18 @@ std::string_view to_string(OpKind k) {
   return "?";
 }
 
+std::vector<std::string> kind_names() {
+  std::vector<std::string> out;
+  for (Kind k : kAllKinds) out.emplace_back(to_string(k));
+  return out;
+}
+
 Kind parse_kind(std::string_view name) {
-  for (Kind k : {Kind::OneFOneB, Kind::Interleaved, Kind::ZB1P, Kind::DualPipe, Kind::DualPipeV}) {
+  for (Kind k : kAllKinds) {
     if (name == to_string(k)) return k;
   }
-  throw std::invalid_argument(fmt::format(
-      "unknown pipeline schedule '{}'; valid schedules are 1f1b, interleaved, zb1p, dualpipe, dualpipev",
-      name));
+  throw std::invalid_argument(fmt::format("unknown pipeline schedule '{}'; valid schedules are {}", name,
+                                          fmt::join(kind_names(), ", ")));
 }
 
 PassRef chunk_pass(const Schedule& s, int chunk) {

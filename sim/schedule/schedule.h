@@ -14,6 +14,7 @@
 namespace moeplan::schedule {
 
 enum class Kind { OneFOneB, Interleaved, ZB1P, DualPipe, DualPipeV };
+inline constexpr Kind kAllKinds[] = {Kind::OneFOneB, Kind::Interleaved, Kind::ZB1P, Kind::DualPipe, Kind::DualPipeV};
 
 enum class OpKind : std::uint8_t {
   F,   // forward of one micro-batch through one stage (chunk)
@@ -64,11 +65,14 @@ int stage_of(const Schedule& s, int rank, const PassRef& p);
 // interleaved, {c, c} otherwise.
 PassRef chunk_pass(const Schedule& s, int chunk);
 int stage_count(const Schedule& s);
+// Stages of a schedule of `kind` over `pp` ranks with `chunks` chunks each.
+int stage_count(Kind kind, int pp, int chunks);
 
 std::string_view to_string(Kind k);
 std::string_view to_string(OpKind k);
-// Parses "1f1b", "interleaved", "zb1p", "dualpipe", "dualpipev"; throws
-// std::invalid_argument naming the valid choices otherwise.
+// The names of every schedule kind ("1f1b", "interleaved", "zb1p", "dualpipe", "dualpipev").
+std::vector<std::string> kind_names();
+// Parses one of kind_names(); throws std::invalid_argument naming the valid choices otherwise.
 Kind parse_kind(std::string_view name);
 
 }  // namespace moeplan::schedule

@@ -2,11 +2,21 @@
 
 #include <algorithm>
 
-#include "sim/moe/placement_spec.h"
+#include "sim/config/placement_spec.h"
 #include "sim/util/check.h"
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 
 namespace moeplan::workload {
+
+using cost::MicroBatchShape;
+using program::Gemm;
+using program::Part;
+using program::Pass;
+using cost::PartWork;
+using cost::part_work;
+using cost::pipeline_payload_bytes;
+using cost::routed_experts_work;
+using cost::token_payload_bytes;
 
 MoeTraffic::MoeTraffic(const config::Scenario& sc, int gpus_per_node) : sc_(sc) {
   shape_ = moe::routing_shape(sc.model, sc.plan.ep, gpus_per_node, sc.tokens_per_microbatch());

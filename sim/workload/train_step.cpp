@@ -12,11 +12,22 @@
 
 #include "sim/util/cancelled.h"
 #include "sim/util/check.h"
+#include "sim/plan/optimizer_state.h"
 #include "sim/plan/stage_params.h"
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 #include "sim/workload/moe_traffic.h"
 
 namespace moeplan::workload {
+
+using cost::MicroBatchShape;
+using program::Gemm;
+using program::Part;
+using program::Pass;
+using cost::PartWork;
+using cost::part_work;
+using cost::pipeline_payload_bytes;
+using cost::routed_experts_work;
+using cost::token_payload_bytes;
 namespace {
 
 using program::CollectiveKind;
@@ -496,7 +507,7 @@ class StepBuilder {
     op.layer = layer;
     op.microbatch = p.mb;
     op.dir = p.dir;
-    op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : config::DType::BF16;
+    op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : DType::BF16;
     op.traffic = traffic_.traffic_id(lt, part, pass);
     op.lead = take_lead(rank, pass, p.mb, p.dir);
     // This rank's row of the group matrix: what it sends to each member.
@@ -591,23 +602,23 @@ class StepBuilder {
       if (members.size() < 2 || params <= 0) return;
       Op op = collective(rank, zero ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce, Part::GradSync,
                          group_index(kind, members));
-      op.bytes = params * 4.0;  // FP32 gradients
-      op.dtype = config::DType::FP32;
+      op.bytes = params * plan::kGradientBytes;  // FP32 gradients
+      op.dtype = DType::FP32;
       op.deps = last_compute;
       synced.push_back(prog_.add(std::move(op)).id);
     };
     sync("dp", lay_.dp_group(rank), dense);
     sync("edp", lay_.edp_group(rank), experts);
     // AdamW on this rank's shard: read/write FP32 master weights, FP32 grads, two BF16 moments.
-    const double shard = zero ? dense / lay_.dp + experts / std::max(1, lay_.dp / lay_.ep) : dense + experts;
+    const double shard = plan::optimizer_shard_params(dense, experts, lay_.dp, lay_.ep, sc_.plan.zero_stage);
     Op opt;
     opt.rank = rank;
     opt.type = OpType::Compute;
     opt.stream = Stream::Compute;
     opt.part = Part::Optimizer;
-    opt.flops = 12.0 * shard;
-    opt.bytes = shard * (2 * 4.0 + 4.0 + 2 * 2 * 2.0 + 2.0);
-    opt.dtype = config::DType::FP32;
+    opt.flops = plan::kAdamwFlops * shard;
+    opt.bytes = plan::kAdamwBytes * shard;
+    opt.dtype = DType::FP32;
     opt.deps = synced;
     opt.deps.insert(opt.deps.end(), last_compute.begin(), last_compute.end());
     const OpId step = prog_.add(std::move(opt)).id;
@@ -615,7 +626,7 @@ class StepBuilder {
     auto gather = [&](const char* kind, const std::vector<int>& members, double params) {
       if (members.size() < 2 || params <= 0) return;
       Op op = collective(rank, CollectiveKind::AllGather, Part::ParamSync, group_index(kind, members));
-      op.bytes = params * 2.0;  // BF16 weights
+      op.bytes = params * plan::kWeightBytes;  // BF16 weights
       op.deps = {step};
       prog_.add(std::move(op));
     };

@@ -66,7 +66,7 @@ TEST(ScenarioConfig, EveryBundledTopologyParses) {
   int seen = 0;
   for (const auto& e : fs::directory_iterator(test::source_path("topologies"))) {
     Diagnostics diag;
-    const auto t = topology::load_topology(e.path().string(), diag);
+    const auto t = config::load_topology(e.path().string(), diag);
     EXPECT_TRUE(diag.empty()) << e.path() << "\n" << diag.to_string();
     EXPECT_GT(t.topology.gpu_count(), 0) << e.path();
     ++seen;

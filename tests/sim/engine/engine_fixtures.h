@@ -12,7 +12,7 @@ inline cost::CostModel unit_cost_model() {
   config::GpuSpec g;
   g.name = "unit";
   g.sms = 132;
-  for (auto d : {config::DType::FP8, config::DType::BF16, config::DType::FP32}) g.peak_flops[d] = 1e12;
+  for (auto d : {DType::FP8, DType::BF16, DType::FP32}) g.peak_flops[d] = 1e12;
   g.hbm_Bps = 1e12;
   g.hbm_bytes = 1e12;
   g.gemm = {1.0, "test"};

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/plan/validate.h"
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 #include "tests/sim/test_paths.h"
 
 namespace moeplan::plan {
@@ -46,7 +46,7 @@ TEST(RankMemory, MiddleStageOfOneFOneBMatchesTheHandCount) {
   EXPECT_DOUBLE_EQ(mb.optimizer_bytes, 8 * (dense / 16 + experts / 1));
   EXPECT_EQ(mb.activations_in_flight, 3);
   EXPECT_DOUBLE_EQ(mb.activations_bytes,
-                   3 * 2 * workload::saved_activation_bytes_per_token(m, true, config::DType::FP8) * 2048);
+                   3 * 2 * cost::saved_activation_bytes_per_token(m, true, DType::FP8) * 2048);
 }
 
 // 1F1B: pipe rank r holds pp - r micro-batches at its peak (8 >= pp of them).

@@ -16,11 +16,13 @@ config::Scenario two_gpu_scenario() {
   sc.name = "hand-made";
   sc.plan.pp = 1;
   sc.plan.dp = 2;
-  sc.plan.precision = config::DType::BF16;
-  sc.workload.global_batch = 64;
-  sc.workload.sequence_length = 1000;
+  sc.plan.precision = DType::BF16;
+  config::TrainingWorkload training;
+  training.global_batch = 64;
+  training.sequence_length = 1000;
+  sc.workload = training;
   sc.gpu.name = "test-gpu";
-  sc.gpu.peak_flops[config::DType::BF16] = 1e15;
+  sc.gpu.peak_flops[DType::BF16] = 1e15;
   return sc;
 }
 

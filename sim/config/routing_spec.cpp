@@ -1,9 +1,9 @@
-#include "sim/moe/routing_spec.h"
+#include "sim/config/routing_spec.h"
 
 #include <fmt/format.h>
 #include <limits>
 
-namespace moeplan::moe {
+namespace moeplan::config {
 
 const char* to_string(RoutingDistribution d) {
   switch (d) {
@@ -15,7 +15,7 @@ const char* to_string(RoutingDistribution d) {
   return "?";
 }
 
-RoutingSpec read_routing(config::YamlReader& r) {
+RoutingSpec read_routing(YamlReader& r) {
   RoutingSpec s;
   if (auto d = r.text("distribution", false, {"uniform", "zipf", "hot", "measured"})) {
     if (*d == "zipf") s.distribution = RoutingDistribution::zipf;
@@ -40,7 +40,7 @@ RoutingSpec read_routing(config::YamlReader& r) {
   only_for("hot_fraction", hot, "hot");
   if (auto v = r.integer("hot_experts", false, 1, 1 << 20)) s.hot_experts = static_cast<int>(*v);
   only_for("hot_experts", hot, "hot");
-  if (auto v = r.text("load_file", measured)) s.load_file = config::resolve_path(r.file(), *v);
+  if (auto v = r.text("load_file", measured)) s.load_file = resolve_path(r.file(), *v);
   only_for("load_file", measured, "measured");
 
   if (auto v = r.integer("node_limit", false, 0, 1 << 20)) s.node_limit = static_cast<int>(*v);
@@ -51,4 +51,4 @@ RoutingSpec read_routing(config::YamlReader& r) {
   return s;
 }
 
-}  // namespace moeplan::moe
+}  // namespace moeplan::config

@@ -17,7 +17,7 @@
 #include "sim/config/model.h"
 #include "sim/program/program.h"
 
-namespace moeplan::workload {
+namespace moeplan::cost {
 
 using program::Gemm;
 using program::Part;
@@ -28,7 +28,7 @@ struct PartWork {
   Pass pass = Pass::F;
   double flops = 0;
   double bytes = 0;
-  config::DType dtype = config::DType::BF16;
+  DType dtype = DType::BF16;
   std::vector<Gemm> gemms;
 };
 
@@ -41,21 +41,21 @@ struct MicroBatchShape {
 // One part of one layer for one pass. `gemm_dtype` is the plan's precision.
 // `experts_per_rank` and `ep` matter only for Part::RoutedExperts.
 PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part part, Pass pass,
-                   config::DType gemm_dtype, int ep);
+                   DType gemm_dtype, int ep);
 
 // Routed experts of one GPU given the token copies each local expert (slot)
 // receives: one SwiGLU per slot.
 PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std::int64_t>& tokens_per_slot,
-                             Pass pass, config::DType gemm_dtype);
+                             Pass pass, DType gemm_dtype);
 
 // Bytes of one token's hidden state in an all-to-all payload: FP8 dispatch
 // carries one FP32 scale per 128 values; everything else is BF16.
-double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, config::DType gemm_dtype);
+double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, DType gemm_dtype);
 
 // Bytes of one micro-batch's activation (or its gradient) between PP stages.
 double pipeline_payload_bytes(const config::ModelConfig& m, const MicroBatchShape& mb);
 
 // Activation bytes one layer keeps per token from its forward to its backward.
-double saved_activation_bytes_per_token(const config::ModelConfig& m, bool moe_layer, config::DType gemm_dtype);
+double saved_activation_bytes_per_token(const config::ModelConfig& m, bool moe_layer, DType gemm_dtype);
 
-}  // namespace moeplan::workload
+}  // namespace moeplan::cost

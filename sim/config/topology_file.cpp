@@ -1,8 +1,12 @@
-#include "sim/topology/load.h"
+#include "sim/config/topology_file.h"
 
 #include "sim/config/yaml_reader.h"
 
-namespace moeplan::topology {
+namespace moeplan::config {
+
+using topology::ClusterSpec;
+using topology::LinkSpec;
+
 namespace {
 
 LinkSpec read_link(config::YamlReader& parent, const std::string& key, bool required) {
@@ -59,11 +63,11 @@ TopologyFile load_topology(const std::string& path, Diagnostics& diag) {
   diag.append(local);
   if (!local.empty() || !gen) return out;
   out.generator = *gen;
-  if (*gen == "nvswitch_node") out.topology = build_single_node(s);
-  else if (*gen == "fat_tree") out.topology = build_fat_tree(s);
-  else out.topology = build_multi_plane_fat_tree(s);
+  if (*gen == "nvswitch_node") out.topology = topology::build_single_node(s);
+  else if (*gen == "fat_tree") out.topology = topology::build_fat_tree(s);
+  else out.topology = topology::build_multi_plane_fat_tree(s);
   out.topology.name = name.value_or(path);
   return out;
 }
 
-}  // namespace moeplan::topology
+}  // namespace moeplan::config

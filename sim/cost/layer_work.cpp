@@ -1,11 +1,10 @@
-#include "sim/workload/layer_work.h"
+#include "sim/cost/layer_work.h"
 
 #include "sim/util/check.h"
 
-namespace moeplan::workload {
+namespace moeplan::cost {
 namespace {
 
-using config::DType;
 
 void add_gemm(PartWork& w, std::int64_t m, std::int64_t n, std::int64_t k, double in_bytes, double out_bytes) {
   if (m <= 0 || n <= 0 || k <= 0) return;
@@ -43,7 +42,7 @@ PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part
   w.pass = pass;
   w.dtype = gemm_dtype;
   const std::int64_t t = mb.tokens();
-  const double b = config::bytes_of(gemm_dtype);
+  const double b = bytes_of(gemm_dtype);
   switch (part) {
     case Part::Attention:
       attention_projections(w, m, t, b);
@@ -106,7 +105,7 @@ PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std
   w.part = Part::RoutedExperts;
   w.pass = pass;
   w.dtype = gemm_dtype;
-  for (auto tokens : tokens_per_slot) swiglu(w, tokens, m.hidden, m.moe_intermediate, config::bytes_of(gemm_dtype));
+  for (auto tokens : tokens_per_slot) swiglu(w, tokens, m.hidden, m.moe_intermediate, bytes_of(gemm_dtype));
   return w;
 }
 
@@ -122,7 +121,7 @@ double pipeline_payload_bytes(const config::ModelConfig& m, const MicroBatchShap
 }
 
 double saved_activation_bytes_per_token(const config::ModelConfig& m, bool moe_layer, DType gemm_dtype) {
-  const double b = config::bytes_of(gemm_dtype);
+  const double b = bytes_of(gemm_dtype);
   const double h = m.hidden;
   // Attention: block input (BF16), the compressed latents, the core output
   // (BF16, input of the output projection in the GEMM dtype) and softmax
@@ -145,4 +144,4 @@ double saved_activation_bytes_per_token(const config::ModelConfig& m, bool moe_l
   return attention + 2 * h + routed + shared;
 }
 
-}  // namespace moeplan::workload
+}  // namespace moeplan::cost

@@ -6,16 +6,16 @@
 #include "sim/topology/generators.h"
 #include "sim/util/diagnostics.h"
 
-namespace moeplan::topology {
+namespace moeplan::config {
 
 struct TopologyFile {
   std::string path;
   std::string generator;  // nvswitch_node | fat_tree | multi_plane_fat_tree
-  ClusterSpec spec;
-  Topology topology;
+  topology::ClusterSpec spec;
+  topology::Topology topology;
 };
 
 // Collects every problem into `diag`; the topology is built only if none.
 TopologyFile load_topology(const std::string& path, Diagnostics& diag);
 
-}  // namespace moeplan::topology
+}  // namespace moeplan::config

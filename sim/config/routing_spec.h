@@ -20,7 +20,7 @@
 
 #include "sim/config/yaml_reader.h"
 
-namespace moeplan::moe {
+namespace moeplan::config {
 
 enum class RoutingDistribution { uniform, zipf, hot, measured };
 
@@ -40,6 +40,6 @@ const char* to_string(RoutingDistribution d);
 
 // Reads a `routing:` mapping; every problem goes to r's diagnostics with the
 // file, line and field. Calls r.finish() (unknown keys are reported).
-RoutingSpec read_routing(config::YamlReader& r);
+RoutingSpec read_routing(YamlReader& r);
 
-}  // namespace moeplan::moe
+}  // namespace moeplan::config

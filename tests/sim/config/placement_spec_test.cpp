@@ -1,10 +1,13 @@
-#include "sim/moe/placement_spec.h"
+#include "sim/config/placement_spec.h"
+#include "sim/moe/placement.h"
 
 #include <gtest/gtest.h>
 #include <stdexcept>
 
-namespace moeplan::moe {
+namespace moeplan::config {
 namespace {
+
+using moe::place_layer;
 
 PlacementSpec read(const std::string& yaml, Diagnostics& diag) {
   config::YamlReader scenario(YAML::Load(yaml), "s.yaml", "", diag);
@@ -47,4 +50,4 @@ TEST(PlacementSpec, RedundantExpertsThatDoNotFillGpusEvenlyAreRejectedWithAFix) 
 }
 
 }  // namespace
-}  // namespace moeplan::moe
+}  // namespace moeplan::config

@@ -1,8 +1,8 @@
-#include "sim/moe/routing_spec.h"
+#include "sim/config/routing_spec.h"
 
 #include <gtest/gtest.h>
 
-namespace moeplan::moe {
+namespace moeplan::config {
 namespace {
 
 RoutingSpec read(const std::string& yaml, Diagnostics& diag) {
@@ -51,4 +51,4 @@ TEST(RoutingSpec, RejectsAnUnknownDistribution) {
 }
 
 }  // namespace
-}  // namespace moeplan::moe
+}  // namespace moeplan::config
