@@ -52,4 +52,22 @@ void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>
   simgrid::s4u::Comm::wait_all(comms);
 }
 
+void run_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
+                const std::vector<Flow>& flows) {
+  if (kind == program::CollectiveKind::AllToAll) run_flows_member(prefix, me, flows);
+  else run_ring_member(kind, prefix, me, n, bytes);
+}
+
+std::set<std::pair<int, int>> collective_pairs(program::CollectiveKind kind, const std::vector<int>& gpus,
+                                               const std::vector<Flow>& flows) {
+  std::set<std::pair<int, int>> pairs;
+  if (kind == program::CollectiveKind::AllToAll) {
+    for (const auto& f : flows) pairs.insert({gpus[static_cast<std::size_t>(f.src)], gpus[static_cast<std::size_t>(f.dst)]});
+    return pairs;
+  }
+  const std::size_t n = gpus.size();
+  for (std::size_t i = 0; i < n; ++i) pairs.insert({gpus[i], gpus[(i + 1) % n]});
+  return pairs;
+}
+
 }  // namespace moeplan::engine
