@@ -49,7 +49,7 @@ void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>
   auto* mine = simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, me));
   std::vector<char*> sinks(incoming, nullptr);
   for (auto& sink : sinks) comms.push_back(mine->get_async<char>(&sink));
-  simgrid::s4u::Comm::wait_all(comms);
+  for (auto& c : comms) c->wait();  // all of them, in turn (Comm::wait_all is deprecated from SimGrid 3.35)
 }
 
 void run_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
