@@ -49,7 +49,25 @@ void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>
   auto* mine = simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, me));
   std::vector<char*> sinks(incoming, nullptr);
   for (auto& sink : sinks) comms.push_back(mine->get_async<char>(&sink));
-  simgrid::s4u::Comm::wait_all(comms);
+  for (auto& c : comms) c->wait();  // all of them, in turn (Comm::wait_all is deprecated from SimGrid 3.35)
+}
+
+void run_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
+                const std::vector<Flow>& flows) {
+  if (kind == program::CollectiveKind::AllToAll) run_flows_member(prefix, me, flows);
+  else run_ring_member(kind, prefix, me, n, bytes);
+}
+
+std::set<std::pair<int, int>> collective_pairs(program::CollectiveKind kind, const std::vector<int>& gpus,
+                                               const std::vector<Flow>& flows) {
+  std::set<std::pair<int, int>> pairs;
+  if (kind == program::CollectiveKind::AllToAll) {
+    for (const auto& f : flows) pairs.insert({gpus[static_cast<std::size_t>(f.src)], gpus[static_cast<std::size_t>(f.dst)]});
+    return pairs;
+  }
+  const std::size_t n = gpus.size();
+  for (std::size_t i = 0; i < n; ++i) pairs.insert({gpus[i], gpus[(i + 1) % n]});
+  return pairs;
 }
 
 }  // namespace moeplan::engine

@@ -7,7 +7,9 @@
 //             all_to_all_flows.h for the pairwise and hierarchical plans).
 #pragma once
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/all_to_all_flows.h"
@@ -21,6 +23,15 @@ void run_ring_member(program::CollectiveKind kind, const std::string& prefix, in
 // Posts member `me`'s sends of `flows` at once and waits for them and for
 // every flow addressed to it.
 void run_flows_member(const std::string& prefix, int me, const std::vector<Flow>& flows);
+
+// Member `me` of `n` runs its part of a collective of `kind` (ring or flows).
+void run_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes,
+                const std::vector<Flow>& flows);
+
+// The ordered GPU pairs a collective over `gpus` talks over: each flow's ends
+// for an all-to-all, each member and the next for a ring.
+std::set<std::pair<int, int>> collective_pairs(program::CollectiveKind kind, const std::vector<int>& gpus,
+                                               const std::vector<Flow>& flows);
 
 // Ring algorithm steps and bytes per step, for closed-form checks.
 int ring_steps(program::CollectiveKind kind, int n);

@@ -3,9 +3,8 @@
 // host executions lasting the cost model's time; point-to-point transfers are
 // flows over the platform; collectives run their algorithm (collectives.h)
 // across member actors. In a reduced program, a collective whose members are
-// not all held is timed once in isolation per traffic signature (kind, bytes,
-// and the hop-count matrix of its members, so groups that the fabric treats
-// alike share one measurement) before the step starts, and replayed as a delay.
+// not all held is timed once in isolation per traffic signature before the
+// step starts, and replayed as a delay (collective_replay.h).
 #pragma once
 
 #include <functional>

@@ -8,7 +8,7 @@ namespace moeplan::engine {
 void configure_network_model() {
   simgrid::s4u::Engine::set_config("network/model:CM02");
   simgrid::s4u::Engine::set_config("network/crosstraffic:0");
-  simgrid::s4u::Engine::set_config("network/TCP-gamma:0");
+  simgrid::s4u::Engine::set_config("network/TCP-gamma:1e30");
 }
 
 Platform::Platform(const topology::Topology& t, const std::set<int>& gpus, const std::set<std::pair<int, int>>& pairs) {

@@ -41,7 +41,11 @@ class Platform {
 
 // Configures the flow model for GPU fabrics: CM02 (no TCP bandwidth or latency
 // factors), no ACK cross-traffic, no TCP window cap, so a lone flow gets its
-// path's full bandwidth (see shared/reference/simgrid-notes.md).
+// path's full bandwidth (see shared/reference/simgrid-notes.md). The window
+// cap (a flow at most TCP-gamma / (2 x route latency)) is removed with a
+// gamma that never binds (1e30 bytes), not with 0: SimGrid takes a flow's
+// bound as min(its Comm::set_rate, gamma / (2 x latency)), and a bound of 0
+// means none, so gamma 0 would also drop explicit rates on routes with latency.
 void configure_network_model();
 
 }  // namespace moeplan::engine

@@ -1,0 +1,254 @@
+#include "sim/engine/collective_replay.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+#include <string>
+#include <tuple>
+
+#include "sim/engine/collectives.h"
+
+namespace moeplan::engine {
+namespace {
+
+using program::CollectiveKind;
+using program::Op;
+using program::OpId;
+namespace s4u = simgrid::s4u;
+
+// One member of an isolated measurement, on its GPU: enters `delay_s` after
+// the earliest member, runs its part of the collective, and records when it
+// left relative to the held rank's entry.
+class MeasuredMember {
+ public:
+  MeasuredMember(CollectiveKind kind, std::string prefix, int me, int n, double bytes, const std::vector<Flow>& flows,
+                 double delay_s, double reference_s, double* exit_s)
+      : kind_(kind), prefix_(std::move(prefix)), me_(me), n_(n), bytes_(bytes), flows_(&flows), delay_s_(delay_s),
+        reference_s_(reference_s), exit_s_(exit_s) {}
+
+  void operator()() const {
+    s4u::this_actor::sleep_for(delay_s_);
+    run_member(kind_, prefix_, me_, n_, bytes_, *flows_);
+    *exit_s_ = s4u::Engine::get_clock() - reference_s_;
+  }
+
+ private:
+  CollectiveKind kind_;
+  std::string prefix_;
+  int me_, n_;
+  double bytes_;
+  const std::vector<Flow>* flows_;
+  double delay_s_, reference_s_;
+  double* exit_s_;
+};
+
+}  // namespace
+
+CollectiveReplay::CollectiveReplay(const program::Program& p, const topology::Topology& t, const cost::CostModel& cost)
+    : p_(p), t_(t), cost_(cost), router_(t), previous_(previous_all_to_all()) {}
+
+void CollectiveReplay::add_instance(int instance, int group, const std::vector<OpId>& member_ops) {
+  const auto& members = p_.groups[static_cast<std::size_t>(group)].ranks;
+  const auto& op = p_.op(member_ops.front());
+  Instance inst;
+  if (auto before = previous_.find(op.id); before != previous_.end()) inst.predecessor = p_.op(before->second).instance;
+  const auto key = std::make_tuple(static_cast<int>(op.collective), shape_of(group), op.traffic,
+                                   op.traffic >= 0 ? std::vector<double>{} : op.send_bytes, op.bytes, op.lead);
+  auto [it, inserted] = signature_of_.try_emplace(key, static_cast<int>(signatures_.size()));
+  if (inserted) signatures_.push_back(make_signature(group, member_ops));
+  inst.signature = it->second;
+  if (op.collective == CollectiveKind::AllToAll) add_shadow(inst, op, members);
+  instances_[instance] = std::move(inst);
+}
+
+// For each held all-to-all, the all-to-all whose exits stagger its members'
+// entries: the previous one of its chain (same rank, pass, micro-batch and
+// direction; an F&B pair interleaves two chains on one stream); for a
+// chain's first, the last one of the same chain on the rank that sent this
+// pass its PP input (the previous stage), or, for a backward that starts at
+// the loss, the rank's own forward of the micro-batch.
+std::map<OpId, OpId> CollectiveReplay::previous_all_to_all() const {
+  using Chain = std::tuple<int, program::Pass, int, int>;  // rank, pass, micro-batch, direction
+  std::map<Chain, OpId> last;
+  std::map<Chain, int> pp_sender;
+  std::map<OpId, OpId> prev;
+  std::vector<OpId> firsts;
+  for (int r : p_.present_ranks())
+    for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
+      const auto& op = p_.op(id);
+      const Chain chain{r, op.pass, op.microbatch, op.dir};
+      if (op.type == program::OpType::Recv) pp_sender[chain] = op.peer;
+      if (op.type != program::OpType::Collective || op.collective != CollectiveKind::AllToAll) continue;
+      if (auto it = last.find(chain); it != last.end()) prev[id] = it->second;
+      else firsts.push_back(id);
+      last[chain] = id;
+    }
+  for (const OpId id : firsts) {
+    const auto& op = p_.op(id);
+    std::map<Chain, OpId>::const_iterator up = last.end();
+    if (auto s = pp_sender.find({op.rank, op.pass, op.microbatch, op.dir}); s != pp_sender.end())
+      up = last.find({s->second, op.pass, op.microbatch, op.dir});
+    else if (op.pass == program::Pass::Bi)
+      up = last.find({op.rank, program::Pass::F, op.microbatch, op.dir});
+    if (up != last.end()) prev[id] = up->second;
+  }
+  return prev;
+}
+
+// Groups whose members see the same hop counts between each other are
+// equivalent for the flow model on symmetric fabrics: they share one shape id.
+int CollectiveReplay::shape_of(int group) {
+  if (auto it = group_shape_.find(group); it != group_shape_.end()) return it->second;
+  const auto& members = p_.groups[static_cast<std::size_t>(group)].ranks;
+  std::vector<int> hops;
+  for (int a : members)
+    for (int b : members) hops.push_back(router_.hops(gpu(a), gpu(b)));
+  auto [it, inserted] = shape_ids_.try_emplace(std::move(hops), static_cast<int>(shape_ids_.size()));
+  return group_shape_[group] = it->second;
+}
+
+CollectiveReplay::Signature CollectiveReplay::make_signature(int group, const std::vector<OpId>& member_ops) {
+  const auto& held = p_.op(member_ops.front());
+  Signature s{held.collective, held.bytes, {}, {}, {}, -1.0};
+  for (int r : p_.groups[static_cast<std::size_t>(group)].ranks) s.gpus.push_back(gpu(r));
+  if (held.collective == CollectiveKind::AllToAll) {
+    s.flows = instance_flows(p_, t_, group, member_ops);
+    if (held.lead >= 0) {
+      const auto& l = p_.leads[static_cast<std::size_t>(held.lead)];
+      for (std::size_t i = 0; i < l.flops.size(); ++i) {
+        Op work;
+        work.part = program::Part::RoutedExperts;
+        work.flops = l.flops[i];
+        work.bytes = l.bytes[i];
+        work.dtype = l.dtype;
+        s.lead_s.push_back(cost_.compute_seconds(work));
+      }
+    }
+  }
+  for (int g : s.gpus) gpus_.insert(g);
+  for (const auto& pair : collective_pairs(s.kind, s.gpus, s.flows)) pairs_.insert(pair);
+  return s;
+}
+
+// While a replayed all-to-all runs, the held GPU's NIC carries its share of
+// the group's inter-node traffic in the step; PP transfers overlapping it
+// (DualPipe overlaps them by design) must share that NIC. Shadow flows of
+// those bytes, rate-bounded to last the replay, stand in for it.
+void CollectiveReplay::add_shadow(Instance& inst, const Op& held, const std::vector<int>& members) {
+  auto node_of = [&](int member) { return t_.graph()[t_.gpu_vertex(gpu(members[static_cast<std::size_t>(member)]))].node; };
+  const int h = static_cast<int>(std::find(members.begin(), members.end(), held.rank) - members.begin());
+  for (const auto& f : signatures_[static_cast<std::size_t>(inst.signature)].flows) {
+    if (node_of(f.src) == node_of(f.dst) || f.bytes <= 0) continue;
+    if (f.src == h) inst.shadow_out.push_back(f.bytes);
+    if (f.dst == h) inst.shadow_in.push_back(f.bytes);
+  }
+  if (inst.shadow_out.empty() && inst.shadow_in.empty()) return;
+  const auto me = t_.graph()[t_.gpu_vertex(gpu(held.rank))];
+  for (std::size_t i = 0; i < members.size(); ++i) {  // a GPU on another node, same rail if there is one
+    const auto v = t_.graph()[t_.gpu_vertex(gpu(members[i]))];
+    if (v.node == me.node) continue;
+    if (inst.shadow_peer < 0 || v.local == me.local) inst.shadow_peer = gpu(members[i]);
+    if (v.local == me.local) break;
+  }
+  if (inst.shadow_peer < 0) return;
+  gpus_.insert(inst.shadow_peer);
+  pairs_.insert({gpu(held.rank), inst.shadow_peer});
+  pairs_.insert({inst.shadow_peer, gpu(held.rank)});
+}
+
+void CollectiveReplay::measure_all(const Platform& platform) {
+  for (const auto& [id, inst] : instances_) measure_instance(id, platform);
+}
+
+double CollectiveReplay::duration_s(int instance) const {
+  return measurements_[static_cast<std::size_t>(instances_.at(instance).measurement)].duration_s;
+}
+
+// The instance's measurement: entry offsets from its predecessor's exits
+// and its members' leads, quantised, measured once per distinct pattern.
+int CollectiveReplay::measure_instance(int id, const Platform& platform) {
+  auto& inst = instances_.at(id);
+  if (inst.measurement >= 0) return inst.measurement;
+  auto& sig = signatures_[static_cast<std::size_t>(inst.signature)];
+  const auto n = sig.gpus.size();
+  std::vector<double> entry(n, 0.0);  // relative to the last to enter
+  auto add_relative = [&](const std::vector<double>& v) {
+    if (v.size() != n) return;
+    const double last = *std::max_element(v.begin(), v.end());
+    for (std::size_t i = 0; i < n; ++i) entry[i] += v[i] - last;
+  };
+  if (inst.predecessor >= 0 && instances_.count(inst.predecessor))
+    add_relative(measurements_[static_cast<std::size_t>(measure_instance(inst.predecessor, platform))].exit_s);
+  add_relative(sig.lead_s);
+  if (sig.alone_s < 0) sig.alone_s = measure(sig, std::vector<double>(n, 0.0), platform).duration_s;
+  const double quantum = std::max(kStaggerQuantum * sig.alone_s, 1e-9);
+  std::vector<std::int64_t> steps(n);
+  const double last = *std::max_element(entry.begin(), entry.end());
+  for (std::size_t i = 0; i < n; ++i) {
+    steps[i] = std::llround((entry[i] - last) / quantum);
+    entry[i] = static_cast<double>(steps[i]) * quantum;
+  }
+  auto [it, added] = measurement_of_.try_emplace({inst.signature, steps}, static_cast<int>(measurements_.size()));
+  if (added) measurements_.push_back(measure(sig, entry, platform));
+  return inst.measurement = it->second;
+}
+
+// Runs the signature's collective alone, one MeasuredMember per member.
+CollectiveReplay::Measurement CollectiveReplay::measure(const Signature& sig, const std::vector<double>& entry,
+                                                        const Platform& platform) {
+  const int n = static_cast<int>(sig.gpus.size());
+  const double earliest = *std::min_element(entry.begin(), entry.end());
+  const double reference_s = s4u::Engine::get_clock() - earliest;  // the held rank's entry
+  Measurement m;
+  m.exit_s.assign(static_cast<std::size_t>(n), 0.0);
+  const int label = static_cast<int>(measurements_.size());
+  std::vector<s4u::ActorPtr> members;
+  for (int i = 0; i < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    members.push_back(s4u::Actor::create(
+        fmt::format("m{}-{}", label, i), platform.host(sig.gpus[u]),
+        MeasuredMember(sig.kind, fmt::format("m{}", label), i, n, sig.bytes, sig.flows, entry[u] - earliest,
+                       reference_s, &m.exit_s[u])));
+  }
+  for (auto& a : members) a->join();
+  m.duration_s = std::max(0.0, s4u::Engine::get_clock() - reference_s);
+  return m;
+}
+
+s4u::CommPtr start_shadow_flow(const std::string& name, s4u::Host* peer, ShadowDirection direction, double bytes,
+                               double rate_Bps) {
+  auto* here = s4u::this_actor::get_host();
+  // The rate first: a comm whose hosts and size are set starts by itself.
+  auto c = s4u::Comm::sendto_init();
+  c->set_name(name);
+  c->set_rate(rate_Bps);
+  c->set_source(direction == ShadowDirection::FromHere ? here : peer);
+  c->set_destination(direction == ShadowDirection::FromHere ? peer : here);
+  c->set_payload_size(static_cast<std::uint64_t>(bytes));
+  c->start();
+  return c;
+}
+
+// The held rank waits the measured duration. One shadow per real flow
+// crossing its NIC, each capped to last that long: max-min sharing then gives
+// a PP transfer on the NIC the share it would get among the all-to-all's flows.
+void CollectiveReplay::replay(int instance, const Op& held, const Platform& platform) const {
+  const auto& inst = instances_.at(instance);
+  const double d = duration_s(instance);
+  std::vector<s4u::CommPtr> shadows;
+  if (d > 0 && inst.shadow_peer >= 0) {
+    auto* peer = platform.host(inst.shadow_peer);
+    for (const double b : inst.shadow_out)
+      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
+                                          ShadowDirection::FromHere, b, b / d));
+    for (const double b : inst.shadow_in)
+      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
+                                          ShadowDirection::ToHere, b, b / d));
+  }
+  s4u::this_actor::sleep_for(d);
+  for (auto& c : shadows)
+    if (!c->test()) c->cancel();
+}
+
+}  // namespace moeplan::engine
