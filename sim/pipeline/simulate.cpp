@@ -30,6 +30,10 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
 
 trace::Trace execute_program(const program::Program& p, const config::Scenario& sc,
                              const std::string& calibration_path, const Executor& executor) {
+  if (p.partial)
+    throw std::runtime_error(fmt::format("program of {} is partial (one rank's file of a larger program); simulate "
+                                         "the scenario itself, or plan the whole program (moeplan plan without --per-rank)",
+                                         p.scenario));
   if (sc.topology.topology.gpu_count() < p.world_size)
     throw std::runtime_error(fmt::format("{}: topology {} has {} GPUs, the program needs {}", sc.path,
                                          sc.topology.path, sc.topology.topology.gpu_count(), p.world_size));

@@ -143,6 +143,10 @@ struct Program {
   // held rank stands for `replicas` identical ranks. Full programs hold all.
   bool reduced = false;
   int replicas = 1;
+  // Partial programs hold some ranks of a full program (a rank file, see
+  // rank_program.h): their collectives' other members and their transfers'
+  // peers live in other files. They can be read and executed per rank, not simulated.
+  bool partial = false;
   int comm_sms = 0;  // SMs communication kernels hold while they run (taken from compute)
   AllToAllAlgorithm all_to_all = AllToAllAlgorithm::Pairwise;
   std::vector<Traffic> traffic;

@@ -1,5 +1,6 @@
 #include "sim/program/program_json.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <stdexcept>
@@ -84,6 +85,7 @@ nlohmann::json to_json(const Program& p) {
                    {"scenario", p.scenario},
                    {"world_size", p.world_size},
                    {"reduced", p.reduced},
+                   {"partial", p.partial},
                    {"replicas", p.replicas},
                    {"comm_sms", p.comm_sms},
                    {"all_to_all", to_string(p.all_to_all)},
@@ -113,6 +115,7 @@ Program program_from_json(const nlohmann::json& j) {
   p.scenario = j.value("scenario", std::string());
   p.world_size = j.at("world_size").get<int>();
   p.reduced = j.value("reduced", false);
+  p.partial = j.value("partial", false);
   p.replicas = j.value("replicas", 1);
   p.comm_sms = j.value("comm_sms", 0);
   p.all_to_all = parse_all_to_all(j.value("all_to_all", std::string("pairwise")));
@@ -140,9 +143,37 @@ Program program_from_json(const nlohmann::json& j) {
 }
 
 void write_program(const Program& p, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
-  out << to_json(p).dump() << '\n';
+  // The ops are written one at a time after the rest, so that no JSON tree of
+  // the whole program is held; through a temporary file renamed at the end.
+  Program head;
+  head.scenario = p.scenario;
+  head.world_size = p.world_size;
+  head.reduced = p.reduced;
+  head.partial = p.partial;
+  head.replicas = p.replicas;
+  head.comm_sms = p.comm_sms;
+  head.all_to_all = p.all_to_all;
+  head.traffic = p.traffic;
+  head.leads = p.leads;
+  head.rank_gpu = p.rank_gpu;
+  head.groups = p.groups;
+  auto j = to_json(head);
+  j.erase("ops");
+  auto text = j.dump();
+  text.pop_back();  // the closing brace: "ops" follows
+  const auto tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing (check the folder exists)", path));
+    out << text << ",\"ops\":[";
+    for (std::size_t i = 0; i < p.ops.size(); ++i) out << (i ? "," : "") << op_to_json(p.ops[i]).dump();
+    out << "]}\n";
+    out.flush();
+    if (!out) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", path));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error(fmt::format("{}: cannot replace the file: {}", path, ec.message()));
 }
 
 Program read_program(const std::string& path) {

@@ -11,7 +11,7 @@ program::Program build_program(const config::Scenario& sc, const plan::Validated
       [&](const auto& kind) -> program::Program {
         using Kind = std::decay_t<decltype(kind)>;
         static_assert(std::is_same_v<Kind, config::TrainingWorkload>, "a workload kind without a program builder");
-        return build_train_step(sc, vp, {.reduced = opt.reduced, .stop = opt.stop});
+        return build_train_step(sc, vp, {.reduced = opt.reduced, .stop = opt.stop, .pipeline = opt.pipeline});
       },
       sc.workload);
 }

@@ -16,6 +16,7 @@ struct BuildOptions {
   // executor time collectives whose members are not held in isolation.
   bool reduced = false;
   std::stop_token stop = {};  // building throws moeplan::Cancelled once stop is requested
+  int pipeline = -1;          // >= 0: hold only this data-parallel index, full fidelity (a partial program)
 };
 
 program::Program build_program(const config::Scenario& sc, const plan::ValidatedPlan& vp, const BuildOptions& opt);

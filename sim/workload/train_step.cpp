@@ -70,20 +70,25 @@ class StepBuilder {
   program::Program build() {
     prog_.scenario = sc_.name;
     prog_.world_size = lay_.world();
+    MOEPLAN_CHECK(!(opt_.reduced && opt_.pipeline >= 0), "a reduced program already holds one pipeline");
+    MOEPLAN_CHECK(opt_.pipeline < lay_.dp, "pipeline {} of {}", opt_.pipeline, lay_.dp);
     prog_.reduced = opt_.reduced;
+    prog_.partial = opt_.pipeline >= 0;
     prog_.replicas = opt_.reduced ? lay_.dp : 1;
     prog_.comm_sms = sc_.plan.comm_sms;
     for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
     prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
-    const int held_dp = opt_.reduced ? 1 : lay_.dp;
+    // The data-parallel indices held: one pipeline (reduced, or asked for), or all.
+    const int first_dp = std::max(0, opt_.pipeline);
+    const int held_dp = opt_.reduced || opt_.pipeline >= 0 ? first_dp + 1 : lay_.dp;
     // Phase 1: each held rank's schedule, op by op.
-    for (int d = 0; d < held_dp; ++d)
+    for (int d = first_dp; d < held_dp; ++d)
       for (int r = 0; r < sched_.pp; ++r) {
         throw_if_stopped(opt_.stop);
         emit_rank_schedule(r, d);
       }
     // Phase 2: data-parallel synchronisation at the end of the step.
-    for (int d = 0; d < held_dp; ++d)
+    for (int d = first_dp; d < held_dp; ++d)
       for (int r = 0; r < sched_.pp; ++r) emit_dp_sync(lay_.rank(r, d));
     return std::move(prog_);
   }

@@ -19,6 +19,10 @@ struct TrainStepOptions {
   // members are not held are timed in isolation by the executor.
   bool reduced = false;
   std::stop_token stop = {};  // checked once per rank: throws moeplan::Cancelled
+  // Full fidelity, but hold only the ranks of this data-parallel index (one
+  // pipeline): a partial program, for writing rank files a pipeline at a
+  // time. -1: every pipeline. Not with `reduced`.
+  int pipeline = -1;
 };
 
 program::Program build_train_step(const config::Scenario& sc, const plan::ValidatedPlan& vp,
