@@ -28,15 +28,15 @@ void cublas_check(cublasStatus_t s, const char* what) {
 // Element count of a buffer from a planned size; none where the program needs none.
 std::size_t count_of(std::int64_t elems) { return elems > 0 ? static_cast<std::size_t>(elems) : 0; }
 
-ncclDataType_t nccl_type(config::DType d) {
+ncclDataType_t nccl_type(DType d) {
   switch (d) {
-    case config::DType::FP32: return ncclFloat32;
-    case config::DType::BF16: return ncclBfloat16;
+    case DType::FP32: return ncclFloat32;
+    case DType::BF16: return ncclBfloat16;
     default: return ncclBfloat16;  // FP8 payloads are reduced in BF16 here
   }
 }
 
-std::size_t nccl_size(config::DType d) { return d == config::DType::FP32 ? 4 : 2; }
+std::size_t nccl_size(DType d) { return d == DType::FP32 ? 4 : 2; }
 
 }  // namespace
 
