@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/program/program_index.h"
 #include "sim/util/check.h"
 
 namespace moeplan::program {
@@ -66,21 +67,13 @@ std::vector<int> Program::present_ranks() const {
 }
 
 void check_program(const Program& p) {
-  std::map<std::tuple<int, int, int>, int> pending;  // (src, dst, tag) -> +1 send, -1 recv
-  std::map<int, std::pair<int, std::size_t>> instances;  // instance -> (group, members seen)
   for (std::size_t i = 0; i < p.ops.size(); ++i) {
     const auto& op = p.ops[i];
     MOEPLAN_CHECK(op.id == static_cast<OpId>(i), "op at index {} has id {}", i, op.id);
     for (auto d : op.deps)
       MOEPLAN_CHECK(d >= 0 && d < static_cast<OpId>(p.ops.size()) && d != op.id, "op {} depends on {}", op.id, d);
-    if (op.type == OpType::Send) pending[{op.rank, op.peer, op.tag}] += 1;
-    if (op.type == OpType::Recv) pending[{op.peer, op.rank, op.tag}] -= 1;
     if (op.type == OpType::Collective) {
       MOEPLAN_CHECK(op.group >= 0 && op.group < static_cast<int>(p.groups.size()), "op {} group {}", op.id, op.group);
-      auto& [group, seen] = instances[op.instance];
-      if (seen == 0) group = op.group;
-      MOEPLAN_CHECK(group == op.group, "collective instance {} spans groups {} and {}", op.instance, group, op.group);
-      ++seen;
       if (op.collective == CollectiveKind::AllToAll && op.traffic >= 0) {
         MOEPLAN_CHECK(op.traffic < static_cast<int>(p.traffic.size()), "op {} traffic {}", op.id, op.traffic);
         MOEPLAN_CHECK(p.traffic[static_cast<std::size_t>(op.traffic)].gpu_bytes.size() ==
@@ -93,17 +86,20 @@ void check_program(const Program& p) {
                       p.groups[static_cast<std::size_t>(op.group)].ranks.size());
     }
   }
-  for (const auto& [key, balance] : pending) {
-    const auto [src, dst, tag] = key;
-    const bool both_present = !p.by_rank[static_cast<std::size_t>(src)].empty() &&
-                              !p.by_rank[static_cast<std::size_t>(dst)].empty();
-    if (both_present) MOEPLAN_CHECK(balance == 0, "send/recv {}->{} tag {} unmatched ({})", src, dst, tag, balance);
-  }
+  // Pairing and instance grouping: the program's index (a user error there,
+  // in a program moeplan built, is a broken invariant here).
+  const auto index = [&] {
+    try {
+      return ProgramIndex(p);
+    } catch (const std::runtime_error& e) {
+      throw InvariantError(fmt::format("internal error: the program's index rejects it: {}", e.what()));
+    }
+  }();
   if (!p.reduced)
-    for (const auto& [inst, gs] : instances)
-      MOEPLAN_CHECK(gs.second == p.groups[static_cast<std::size_t>(gs.first)].ranks.size(),
-                    "collective instance {} has {} members, group has {}", inst, gs.second,
-                    p.groups[static_cast<std::size_t>(gs.first)].ranks.size());
+    for (const int inst : index.instances())
+      MOEPLAN_CHECK(index.complete(inst), "collective instance {} (op {}) has {} members, group {} has {}", inst,
+                    index.first_member(inst), index.held_members(inst), index.group_of(inst),
+                    index.members(inst).size());
 }
 
 }  // namespace moeplan::program
