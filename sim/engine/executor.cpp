@@ -198,28 +198,11 @@ class Executor {
     return group_shape_[group] = it->second;
   }
 
-  // The traffic of an all-to-all instance: the program's whole-group matrix
-  // when it has one, else the members' send_bytes rows. Rows of members that
-  // are not held are the held member's row rotated so that each plays the held
-  // member's role (uniform routing: every member is alike).
+  // The traffic of an all-to-all instance, as the program's index gives it
+  // (ProgramIndex::all_to_all_traffic: the whole-group matrix, else the held
+  // members' rows with the others rotated from the first's).
   program::Traffic traffic_of(const Instance& inst) const {
-    const auto& first = p_.op(inst.member_ops.front());
-    if (first.traffic >= 0) return p_.traffic[static_cast<std::size_t>(first.traffic)];
-    const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
-    const int n = static_cast<int>(members.size());
-    auto index_of = [&](int rank) { return static_cast<int>(std::find(members.begin(), members.end(), rank) - members.begin()); };
-    program::Traffic t;
-    t.gpu_bytes.assign(static_cast<std::size_t>(n), {});
-    for (auto id : inst.member_ops) t.gpu_bytes[static_cast<std::size_t>(index_of(p_.op(id).rank))] = p_.op(id).send_bytes;
-    const int h = index_of(first.rank);
-    for (int i = 0; i < n; ++i) {
-      auto& row = t.gpu_bytes[static_cast<std::size_t>(i)];
-      if (!row.empty()) continue;
-      row.resize(static_cast<std::size_t>(n));
-      for (int j = 0; j < n; ++j)
-        row[static_cast<std::size_t>(j)] = first.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
-    }
-    return t;
+    return index_.all_to_all_traffic(p_, p_.op(inst.member_ops.front()).instance);
   }
 
   std::vector<Flow> flows_of(int group, const program::Traffic& t) const {
