@@ -42,7 +42,7 @@ std::size_t nccl_size(DType d) { return d == DType::FP32 ? 4 : 2; }
 
 RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, NcclChannels& nccl, int rank,
                            std::uint64_t seed, const RuntimeSwitches& switches, HostWatchdog* watchdog)
-    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, rank)), watchdog_(watchdog),
+    : p_(p), plan_(plan), nccl_(nccl), rank_(rank), sizes_(plan_rank_buffers(p, plan.index, rank)), watchdog_(watchdog),
       self_copy_(switches.all_to_all_self == AllToAllSelfPart::DeviceCopy) {
   ops_ = p.by_rank.at(static_cast<std::size_t>(rank));
   order_ = plan_enqueue_order(p, plan).by_rank.at(static_cast<std::size_t>(rank));
@@ -207,7 +207,7 @@ void RankExecutor::run_comm(const Op& op, cudaStream_t s) {
   const auto elem = nccl_size(op.dtype);
   switch (op.collective) {
     case CollectiveKind::AllToAll: {
-      const auto recv_bytes = all_to_all_recv_bytes(p_, op);
+      const auto recv_bytes = all_to_all_recv_bytes(p_, plan_.index, op);
       const auto me = static_cast<std::size_t>(ch.comm_rank_of(rank_));
       std::size_t send_off = 0, recv_off = 0;
       nccl_.settle(ncclGroupStart(), comm, what);

@@ -48,11 +48,10 @@ CommPlan plan_comm_channels(const program::Program& p) {
   if (p.reduced)
     throw std::runtime_error("the program is reduced (it holds one pipeline's ranks only); the runtime runs every "
                              "rank: export it with `moeplan plan` without --reduced");
-  CommPlan plan;
-  plan.channel_of_op.assign(p.ops.size(), -1);
+  CommPlan plan{program::ProgramIndex(p), {}, std::vector<int>(p.ops.size(), -1)};
+  const auto& index = plan.index;
   std::map<std::pair<int, program::Stream>, int> collective_channel;
   std::map<std::tuple<int, int, program::Stream>, int> p2p_channel;
-  std::map<std::tuple<int, int, int>, OpId> send_of;  // (src, dst, tag) -> send
 
   // Channels in the order of first use walking ranks, then each rank's program
   // order: the same on every rank.
@@ -60,11 +59,7 @@ CommPlan plan_comm_channels(const program::Program& p) {
     for (const OpId id : p.by_rank[r]) {
       const Op& op = p.op(id);
       if (op.type == OpType::Collective) {
-        if (op.group < 0 || static_cast<std::size_t>(op.group) >= p.groups.size())
-          throw std::runtime_error(fmt::format("{}: group {} does not exist", where(op), op.group));
         const auto& members = p.groups[static_cast<std::size_t>(op.group)].ranks;
-        if (std::find(members.begin(), members.end(), op.rank) == members.end())
-          throw std::runtime_error(fmt::format("{}: rank is not a member of group {}", where(op), op.group));
         const auto key = std::make_pair(op.group, op.stream);
         auto [it, added] = collective_channel.try_emplace(key, static_cast<int>(plan.channels.size()));
         if (added) {
@@ -88,34 +83,24 @@ CommPlan plan_comm_channels(const program::Program& p) {
         }
         plan.channel_of_op[static_cast<std::size_t>(id)] = it->second;
         plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
-        if (!send_of.try_emplace(std::make_tuple(op.rank, op.peer, op.tag), id).second)
-          throw std::runtime_error(fmt::format("{}: a second send {}->{} with tag {}", where(op), op.rank, op.peer, op.tag));
       }
     }
 
-  // Receives join the channel of their send, in the send's order.
-  std::vector<std::vector<OpId>> recv_slots(plan.channels.size());
-  for (std::size_t c = 0; c < plan.channels.size(); ++c) recv_slots[c].assign(plan.channels[c].ops_in_order.size(), -1);
-  for (const Op& op : p.ops) {
-    if (op.type != OpType::Recv) continue;
-    const auto it = send_of.find(std::make_tuple(op.peer, op.rank, op.tag));
-    if (it == send_of.end())
+  // Receives join the channel of their send, in the send's order. The index
+  // leaves a transfer with a rank that holds no ops unpaired; NCCL cannot run it.
+  for (auto& ch : plan.channels) {
+    if (ch.kind != CommChannel::Kind::PointToPoint) continue;
+    for (const OpId send : ch.ops_in_order) {
+      const OpId recv = index.partner(send);
+      if (recv < 0) throw std::runtime_error(fmt::format("{}: send has no matching receive", where(p.op(send))));
+      ch.recvs_in_order.push_back(recv);
+      plan.channel_of_op[static_cast<std::size_t>(recv)] = plan.channel_of_op[static_cast<std::size_t>(send)];
+    }
+  }
+  for (const Op& op : p.ops)
+    if (op.type == OpType::Recv && index.partner(op.id) < 0)
       throw std::runtime_error(fmt::format("{}: receive from rank {} with tag {} has no matching send", where(op),
                                            op.peer, op.tag));
-    const int c = plan.channel_of_op[static_cast<std::size_t>(it->second)];
-    plan.channel_of_op[static_cast<std::size_t>(op.id)] = c;
-    auto& sends = plan.channels[static_cast<std::size_t>(c)].ops_in_order;
-    const auto slot = static_cast<std::size_t>(std::find(sends.begin(), sends.end(), it->second) - sends.begin());
-    recv_slots[static_cast<std::size_t>(c)][slot] = op.id;
-  }
-  for (std::size_t c = 0; c < plan.channels.size(); ++c) {
-    auto& ch = plan.channels[c];
-    if (ch.kind != CommChannel::Kind::PointToPoint) continue;
-    for (std::size_t i = 0; i < recv_slots[c].size(); ++i)
-      if (recv_slots[c][i] < 0)
-        throw std::runtime_error(fmt::format("{}: send has no matching receive", where(p.op(ch.ops_in_order[i]))));
-    ch.recvs_in_order = recv_slots[c];
-  }
 
   // Every member must run a channel's collectives in the same order (NCCL matches by order).
   for (const auto& ch : plan.channels) {
@@ -123,11 +108,11 @@ CommPlan plan_comm_channels(const program::Program& p) {
     std::vector<int> reference;
     for (const OpId id : ch.ops_in_order) reference.push_back(p.op(id).instance);
     for (const int member : ch.ranks) {
-      std::vector<int> order;
-      for (const OpId id : p.by_rank[static_cast<std::size_t>(member)])
-        if (plan.channel_of_op[static_cast<std::size_t>(id)] >= 0 &&
-            &plan.channels[static_cast<std::size_t>(plan.channel_of_op[static_cast<std::size_t>(id)])] == &ch)
-          order.push_back(p.op(id).instance);
+      std::vector<int> order;  // the member's collectives of this group on this stream
+      for (const OpId id : index.stream_ops(member, ch.stream)) {
+        const Op& op = p.op(id);
+        if (op.type == OpType::Collective && op.group == ch.group) order.push_back(op.instance);
+      }
       if (order != reference)
         throw std::runtime_error(fmt::format("{}: rank {} runs its collectives in another order than rank {} "
                                              "({} vs {} instances); NCCL would deadlock",

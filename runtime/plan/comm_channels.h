@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/program/program.h"
+#include "sim/program/program_index.h"
 
 namespace moeplan::runtime {
 
@@ -32,6 +33,7 @@ struct CommChannel {
 };
 
 struct CommPlan {
+  program::ProgramIndex index;  // the program's pairs and instances, read by the runtime's other planners too
   std::vector<CommChannel> channels;
   std::vector<int> channel_of_op;  // by op id; -1 for compute ops
   // The world ranks grouped by the kind of the program's groups, plus "pp":
@@ -40,8 +42,10 @@ struct CommPlan {
 };
 
 // Throws std::runtime_error naming the ops when the program cannot run on NCCL:
-// a reduced program, an unpaired send, members of a group that order their
-// collectives differently, or a collective whose group does not hold its rank.
+// a reduced program, one its index rejects (program_index.h: unpaired or
+// doubled transfers, collective members that disagree or sit outside their
+// group), a transfer with a rank that holds no ops, or members of a group that
+// order their collectives differently.
 CommPlan plan_comm_channels(const program::Program& p);
 
 }  // namespace moeplan::runtime

@@ -76,20 +76,18 @@ std::int64_t send_total_bytes(const Op& op) {
   return static_cast<std::int64_t>(op.bytes);
 }
 
-std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const Op& op) {
-  const auto& members = p.groups.at(static_cast<std::size_t>(op.group)).ranks;
-  const auto me = static_cast<std::size_t>(std::find(members.begin(), members.end(), op.rank) - members.begin());
+std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const program::ProgramIndex& index,
+                                                const Op& op) {
+  const auto members = index.members(op.instance);  // the instance's ops, in group member order
+  const auto me = static_cast<std::size_t>(index.member_index(op.id));
   std::vector<std::int64_t> recv(members.size(), -1);
-  for (const Op& other : p.ops)  // the peers' ops of the same instance
-    if (other.type == OpType::Collective && other.instance == op.instance && other.group == op.group) {
-      const auto j = static_cast<std::size_t>(std::find(members.begin(), members.end(), other.rank) - members.begin());
-      if (j < members.size() && me < other.send_bytes.size())
-        recv[j] = static_cast<std::int64_t>(other.send_bytes[me]);
-    }
-  for (std::size_t j = 0; j < recv.size(); ++j)
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    if (members[j] >= 0 && me < p.op(members[j]).send_bytes.size())
+      recv[j] = static_cast<std::int64_t>(p.op(members[j]).send_bytes[me]);
     if (recv[j] < 0)
       throw std::runtime_error(fmt::format("op {}: all-to-all instance {} has no op on member rank {} with send_bytes",
-                                           op.id, op.instance, members[j]));
+                                           op.id, op.instance, p.groups[static_cast<std::size_t>(op.group)].ranks[j]));
+  }
   return recv;
 }
 
@@ -105,7 +103,7 @@ double RankBuffers::total_bytes() const {
   return b;
 }
 
-RankBuffers plan_rank_buffers(const program::Program& p, int rank) {
+RankBuffers plan_rank_buffers(const program::Program& p, const program::ProgramIndex& index, int rank) {
   RankBuffers rb;
   for (const auto id : p.by_rank.at(static_cast<std::size_t>(rank))) {
     const Op& op = p.op(id);
@@ -135,7 +133,7 @@ RankBuffers plan_rank_buffers(const program::Program& p, int rank) {
       std::int64_t recv = static_cast<std::int64_t>(op.bytes);
       if (op.type == OpType::Collective && op.collective == program::CollectiveKind::AllToAll) {
         recv = 0;
-        for (const auto b : all_to_all_recv_bytes(p, op)) recv += b;
+        for (const auto b : all_to_all_recv_bytes(p, index, op)) recv += b;
       }
       rb.comm_recv_bytes = std::max(rb.comm_recv_bytes, round_up(recv, 256));
     }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/program/program.h"
+#include "sim/program/program_index.h"
 
 namespace moeplan::runtime {
 
@@ -46,10 +47,13 @@ struct RankBuffers {
   double total_bytes() const;
 };
 
-// recv_bytes_of(op): bytes the op receives (send/recv/collective), from the
+// Receive buffers hold what an op receives (send/recv/collective) from the
 // program's other members (all-to-all: what each peer sends to this rank).
-RankBuffers plan_rank_buffers(const program::Program& p, int rank);
+RankBuffers plan_rank_buffers(const program::Program& p, const program::ProgramIndex& index, int rank);
 std::int64_t send_total_bytes(const program::Op& op);
-std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const program::Op& op);
+// An all-to-all's bytes from each member of its group, in member order: the
+// members' send_bytes toward this rank, read through the index (O(members)).
+std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const program::ProgramIndex& index,
+                                                const program::Op& op);
 
 }  // namespace moeplan::runtime

@@ -5,7 +5,6 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
 
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -38,28 +37,23 @@ struct OrderVisitor : boost::default_dfs_visitor {
 }  // namespace
 
 EnqueueOrder plan_enqueue_order(const program::Program& p, const CommPlan& plan) {
-  // Node of each op: a transfer or a collective instance is one node.
+  const auto& index = plan.index;
+  // Node of each op, numbered in the order of their first op's id: a transfer
+  // (the send with its receive) or a collective instance (all members) is one node.
   std::vector<int> node_of(p.ops.size(), -1);
   std::vector<OpId> first_op;  // an op of each node, for messages
-  auto new_node = [&](OpId id) {
-    first_op.push_back(id);
-    return static_cast<int>(first_op.size()) - 1;
-  };
-  std::map<std::pair<int, int>, int> instance_node;  // (channel, instance) -> node
   for (const Op& op : p.ops) {
-    if (node_of[static_cast<std::size_t>(op.id)] >= 0) continue;
-    if (op.type == OpType::Collective) {
-      const auto key = std::make_pair(plan.channel_of_op[static_cast<std::size_t>(op.id)], op.instance);
-      auto [it, added] = instance_node.try_emplace(key, -1);
-      if (added) it->second = new_node(op.id);
-      node_of[static_cast<std::size_t>(op.id)] = it->second;
-    } else {
-      node_of[static_cast<std::size_t>(op.id)] = new_node(op.id);
-    }
+    if (node_of[static_cast<std::size_t>(op.id)] >= 0 || op.type == OpType::Recv) continue;  // a receive: at its send
+    const int node = static_cast<int>(first_op.size());
+    first_op.push_back(op.id);
+    node_of[static_cast<std::size_t>(op.id)] = node;
+    const auto join = [&](OpId other) {
+      if (other >= 0) node_of[static_cast<std::size_t>(other)] = node;
+    };
+    if (op.type == OpType::Send) join(index.partner(op.id));
+    if (op.type == OpType::Collective)
+      for (const OpId member : index.members(op.instance)) join(member);
   }
-  for (const auto& ch : plan.channels)  // a receive shares its send's node
-    for (std::size_t i = 0; i < ch.recvs_in_order.size(); ++i)
-      node_of[static_cast<std::size_t>(ch.recvs_in_order[i])] = node_of[static_cast<std::size_t>(ch.ops_in_order[i])];
 
   Graph g(first_op.size());
   auto edge = [&](OpId from, OpId to) {
@@ -70,16 +64,15 @@ EnqueueOrder plan_enqueue_order(const program::Program& p, const CommPlan& plan)
     for (const OpId dep : op.deps) edge(dep, op.id);
   // FIFO order of every CUDA stream the executor uses: program streams, and one
   // receive stream per p2p channel (its receives in the send order).
-  for (const auto& ops : p.by_rank) {
-    std::optional<OpId> last[program::kStreamCount];
-    for (const OpId id : ops) {
-      const Op& op = p.op(id);
-      if (op.type == OpType::Recv) continue;
-      auto& prev = last[static_cast<int>(op.stream)];
-      if (prev) edge(*prev, id);
-      prev = id;
+  for (std::size_t r = 0; r < p.by_rank.size(); ++r)
+    for (int s = 0; s < program::kStreamCount; ++s) {
+      std::optional<OpId> prev;
+      for (const OpId id : index.stream_ops(static_cast<int>(r), static_cast<program::Stream>(s))) {
+        if (p.op(id).type == OpType::Recv) continue;
+        if (prev) edge(*prev, id);
+        prev = id;
+      }
     }
-  }
   for (const auto& ch : plan.channels)
     for (std::size_t i = 1; i < ch.recvs_in_order.size(); ++i) edge(ch.recvs_in_order[i - 1], ch.recvs_in_order[i]);
 

@@ -22,14 +22,15 @@ std::vector<std::string> preflight_problems(const program::Program& p, const Loc
                                    "with at most {} GPUs, or launch with mpirun across nodes",
                                    path, ranks_here, m.gpus.size(), m.gpus.size() == 1 ? "" : "s", m.gpus[0].name,
                                    m.gpus.size()));
+  CommPlan plan;
   try {
-    (void)plan_comm_channels(p);
+    plan = plan_comm_channels(p);
   } catch (const std::exception& e) {
     problems.push_back(fmt::format("{}: {}", path, e.what()));
     return problems;
   }
   for (int r = 0; r < p.world_size && r < static_cast<int>(m.gpus.size()); ++r) {
-    const double need = plan_rank_buffers(p, r).total_bytes();
+    const double need = plan_rank_buffers(p, plan.index, r).total_bytes();
     const auto& gpu = m.gpus[static_cast<std::size_t>(r % static_cast<int>(m.gpus.size()))];
     if (need > 0.95 * gpu.memory_bytes)
       problems.push_back(fmt::format("{}: rank {} needs about {:.1f} GiB of device memory, above 95% of the {:.1f} GiB "

@@ -10,6 +10,7 @@
 #include "sim/engine/collective_replay.h"
 #include "sim/engine/collectives.h"
 #include "sim/engine/platform.h"
+#include "sim/program/program_index.h"
 #include "sim/util/check.h"
 
 namespace moeplan::engine {
@@ -38,7 +39,7 @@ class Executor {
  public:
   Executor(const program::Program& p, const topology::Topology& t, const cost::CostModel& cost,
            const EngineOptions& opt)
-      : p_(p), t_(t), cost_(cost), opt_(opt), replay_(p, t, cost) {}
+      : p_(p), t_(t), cost_(cost), opt_(opt), index_(p), replay_(p, t, cost) {}
 
   SimOutput run() {
     index_dependencies();
@@ -58,32 +59,25 @@ class Executor {
   }
 
  private:
-  // ---- indexing -----------------------------------------------------------------
+  // ---- indexing (pairs, successors, stream orders and instances: the program's index) ----
   void index_dependencies() {
     const auto n = p_.ops.size();
     remaining_.assign(n, 0);
     done_.assign(n, false);
-    successors_.assign(n, {});
     waiter_of_.assign(n, -1);
     for (const auto& op : p_.ops) {
-      for (auto d : op.deps) {
-        successors_[static_cast<std::size_t>(d)].push_back(op.id);
-        ++remaining_[static_cast<std::size_t>(op.id)];
-      }
-      if (op.type == OpType::Recv) {
+      remaining_[static_cast<std::size_t>(op.id)] = static_cast<int>(op.deps.size());
+      if (op.type == OpType::Recv)
         MOEPLAN_CHECK(op.deps.empty(), "recv op {} has dependencies; receives are posted eagerly", op.id);
-        recv_of_[{op.peer, op.rank, op.tag}] = op.id;
-      }
     }
     for (int r : p_.present_ranks()) {
       for (int s = 0; s < program::kStreamCount; ++s) {
         const int w = static_cast<int>(streams_.size());
         streams_.push_back({r, s, {}});
         waiters_.push_back({});
-        for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
+        for (auto id : index_.stream_ops(r, static_cast<program::Stream>(s))) {
           const auto& op = p_.op(id);
           if (op.type == OpType::Send || op.type == OpType::Recv) continue;
-          if (static_cast<int>(op.stream) != s) continue;
           streams_.back().ops.push_back(id);
           waiter_of_[static_cast<std::size_t>(id)] = w;
         }
@@ -94,11 +88,12 @@ class Executor {
 
   void index_collectives() {
     std::map<int, Instance> by_instance;
-    for (const auto& op : p_.ops) {
-      if (op.type != OpType::Collective) continue;
-      auto& inst = by_instance[op.instance];
-      inst.group = op.group;
-      inst.member_ops.push_back(op.id);
+    for (const int id : index_.instances()) {
+      auto& inst = by_instance[id];
+      inst.group = index_.group_of(id);
+      for (const OpId o : index_.members(id))
+        if (o >= 0) inst.member_ops.push_back(o);
+      std::sort(inst.member_ops.begin(), inst.member_ops.end());  // creation order: the first stands for the rest
     }
     for (auto& [id, inst] : by_instance) {
       const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
@@ -224,13 +219,13 @@ class Executor {
   void transfer(OpId send_id) {
     const auto& send = p_.op(send_id);
     const double begin = s4u::Engine::get_clock();
-    const auto it = recv_of_.find({send.rank, send.peer, send.tag});
-    if (it != recv_of_.end())
+    const OpId recv = index_.partner(send_id);  // -1: the peer rank is not held
+    if (recv >= 0)
       s4u::Comm::sendto(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer)),
                         static_cast<std::uint64_t>(send.bytes));
     const double end = s4u::Engine::get_clock();
     complete(send_id, begin, end);
-    if (it != recv_of_.end()) complete(it->second, begin, end);
+    if (recv >= 0) complete(recv, begin, end);
   }
 
   void complete(OpId id, double begin, double end) {
@@ -240,7 +235,7 @@ class Executor {
     const auto& op = p_.op(id);
     out_.trace.records.push_back({id, op.rank, op.stream, begin - start_, end - start_});
     makespan_ = std::max(makespan_, end - start_);
-    for (auto succ : successors_[i]) {
+    for (auto succ : index_.successors(id)) {
       if (--remaining_[static_cast<std::size_t>(succ)] > 0) continue;
       if (p_.op(succ).type == OpType::Send) {
         start_transfer(succ);
@@ -278,13 +273,12 @@ class Executor {
   const topology::Topology& t_;
   const cost::CostModel& cost_;
   EngineOptions opt_;
+  program::ProgramIndex index_;
   std::vector<int> remaining_;
   std::vector<bool> done_;
-  std::vector<std::vector<OpId>> successors_;
   std::vector<int> waiter_of_;
   std::vector<StreamOps> streams_;
   std::vector<StreamWaiter> waiters_;
-  std::map<std::tuple<int, int, int>, OpId> recv_of_;
   std::map<int, Instance> instances_;
   CollectiveReplay replay_;
   std::unordered_map<OpId, int> instance_of_op_;

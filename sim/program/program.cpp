@@ -6,6 +6,7 @@
 #include <string>
 #include <tuple>
 
+#include "sim/program/program_index.h"
 #include "sim/util/check.h"
 
 namespace moeplan::program {
@@ -71,11 +72,6 @@ void check_program(const Program& p) {
   const auto op_count = static_cast<OpId>(p.ops.size());
   MOEPLAN_CHECK(p.ops.empty() || p.by_rank.size() == static_cast<std::size_t>(p.world_size),
                 "by_rank has {} ranks, world_size is {}", p.by_rank.size(), p.world_size);
-  struct Transfer {
-    int sends = 0, recvs = 0;
-    OpId first = -1;  // the first op of the pair seen, for the message
-  };
-  std::map<std::tuple<int, int, int>, Transfer> pending;  // (src, dst, tag)
   struct Instance {
     OpId first = -1;  // its first member op
     std::size_t members = 0;
@@ -97,9 +93,6 @@ void check_program(const Program& p) {
     if (op.type == OpType::Send || op.type == OpType::Recv) {
       MOEPLAN_CHECK(op.peer >= 0 && op.peer < p.world_size, "{} op {}: peer {} is outside the world of {}",
                     to_string(op.type), op.id, op.peer, p.world_size);
-      auto& t = op.type == OpType::Send ? pending[{op.rank, op.peer, op.tag}] : pending[{op.peer, op.rank, op.tag}];
-      ++(op.type == OpType::Send ? t.sends : t.recvs);
-      if (t.first < 0) t.first = op.id;
     }
     if (op.type == OpType::Collective) {
       MOEPLAN_CHECK(op.group >= 0 && op.group < static_cast<int>(p.groups.size()),
@@ -139,21 +132,20 @@ void check_program(const Program& p) {
       }
     }
   }
-  for (const auto& [key, t] : pending) {
-    const auto [src, dst, tag] = key;
-    const bool both_present = !p.by_rank[static_cast<std::size_t>(src)].empty() &&
-                              !p.by_rank[static_cast<std::size_t>(dst)].empty();
-    if (both_present)
-      MOEPLAN_CHECK(t.sends == t.recvs, "send/recv {}->{} tag {} unmatched: {} sends, {} receives (op {})", src, dst,
-                    tag, t.sends, t.recvs, t.first);
-  }
-  if (!p.reduced && !p.partial)
-    for (const auto& [id, inst] : instances) {
-      const auto group = p.ops[static_cast<std::size_t>(inst.first)].group;
-      MOEPLAN_CHECK(inst.members == p.groups[static_cast<std::size_t>(group)].ranks.size(),
-                    "collective instance {} (op {}) has {} members, group {} has {}", id, inst.first, inst.members,
-                    group, p.groups[static_cast<std::size_t>(group)].ranks.size());
+  // Pairing and instance grouping: the program's index (a user error there,
+  // in a program moeplan built, is a broken invariant here).
+  const auto index = [&] {
+    try {
+      return ProgramIndex(p);
+    } catch (const std::runtime_error& e) {
+      throw InvariantError(fmt::format("internal error: the program's index rejects it: {}", e.what()));
     }
+  }();
+  if (!p.reduced && !p.partial)
+    for (const int inst : index.instances())
+      MOEPLAN_CHECK(index.complete(inst), "collective instance {} (op {}) has {} members, group {} has {}", inst,
+                    index.first_member(inst), index.held_members(inst), index.group_of(inst),
+                    index.members(inst).size());
 }
 
 }  // namespace moeplan::program

@@ -100,9 +100,10 @@ TEST(ComputeMapping, MemoryBoundOpsCopyTheirBytesComputeBoundOnesRunAGemm) {
 
 TEST(ComputeMapping, AllToAllReceivesWhatEachPeerSendsToThisRank) {
   const auto p = program_of("h200x2-ep2.yaml");
+  const program::ProgramIndex index(p);
   for (const auto& op : p.ops)
     if (op.type == program::OpType::Collective && op.collective == program::CollectiveKind::AllToAll && op.rank == 0) {
-      const auto recv = all_to_all_recv_bytes(p, op);
+      const auto recv = all_to_all_recv_bytes(p, index, op);
       for (const auto& peer : p.ops)
         if (peer.rank == 1 && peer.instance == op.instance) {
           EXPECT_EQ(recv[1], static_cast<std::int64_t>(peer.send_bytes[0]));
