@@ -208,11 +208,12 @@ void RankExecutor::run_comm(const Op& op, cudaStream_t s) {
   switch (op.collective) {
     case CollectiveKind::AllToAll: {
       const auto recv_bytes = all_to_all_recv_bytes(p_, plan_.index, op);
+      const auto send_bytes = program::send_row(p_, op);
       const auto me = static_cast<std::size_t>(ch.comm_rank_of(rank_));
       std::size_t send_off = 0, recv_off = 0;
       nccl_.settle(ncclGroupStart(), comm, what);
       for (std::size_t j = 0; j < n; ++j) {
-        const auto sb = static_cast<std::size_t>(op.send_bytes[j]);
+        const auto sb = static_cast<std::size_t>(send_bytes[j]);
         const auto rb = static_cast<std::size_t>(recv_bytes[j]);
         if (j == me && self_copy_) {  // this rank's own part by the copy engine, beside NCCL's kernel
           if (sb > 0) MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(recv + recv_off, send + send_off, sb, cudaMemcpyDeviceToDevice, s));

@@ -67,14 +67,7 @@ std::vector<program::Gemm> gemms_of(const Op& op) {
 
 std::int64_t copy_bytes_of(const Op& op) { return std::max<std::int64_t>(256, round_up(static_cast<std::int64_t>(op.bytes / 2), 256)); }
 
-std::int64_t send_total_bytes(const Op& op) {
-  if (op.type == OpType::Collective && op.collective == program::CollectiveKind::AllToAll) {
-    double s = 0;
-    for (const double b : op.send_bytes) s += b;
-    return static_cast<std::int64_t>(s);
-  }
-  return static_cast<std::int64_t>(op.bytes);
-}
+std::int64_t send_total_bytes(const Op& op) { return static_cast<std::int64_t>(op.bytes); }
 
 std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const program::ProgramIndex& index,
                                                 const Op& op) {
@@ -82,8 +75,8 @@ std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const
   const auto me = static_cast<std::size_t>(index.member_index(op.id));
   std::vector<std::int64_t> recv(members.size(), -1);
   for (std::size_t j = 0; j < members.size(); ++j) {
-    if (members[j] >= 0 && me < p.op(members[j]).send_bytes.size())
-      recv[j] = static_cast<std::int64_t>(p.op(members[j]).send_bytes[me]);
+    const auto row = members[j] >= 0 ? program::send_row(p, p.op(members[j])) : std::vector<double>{};
+    if (me < row.size()) recv[j] = static_cast<std::int64_t>(row[me]);
     if (recv[j] < 0)
       throw std::runtime_error(fmt::format("op {}: all-to-all instance {} has no op on member rank {} with send_bytes",
                                            op.id, op.instance, p.groups[static_cast<std::size_t>(op.group)].ranks[j]));

@@ -68,6 +68,19 @@ std::vector<int> Program::present_ranks() const {
   return r;
 }
 
+std::vector<double> send_row(const Program& p, const Op& op) {
+  if (op.traffic < 0) return op.send_bytes;
+  const auto& t = p.traffic.at(static_cast<std::size_t>(op.traffic));
+  const auto& ranks = p.groups.at(static_cast<std::size_t>(op.group)).ranks;
+  const auto i = static_cast<std::size_t>(std::find(ranks.begin(), ranks.end(), op.rank) - ranks.begin());
+  MOEPLAN_CHECK(i < ranks.size(), "op {}: rank {} is not in its group {}", op.id, op.rank, op.group);
+  if (!t.reverse) return t.gpu_bytes.at(i);
+  std::vector<double> row;
+  row.reserve(ranks.size());
+  for (std::size_t j = 0; j < ranks.size(); ++j) row.push_back(t.gpu_bytes.at(j).at(i));
+  return row;
+}
+
 void check_program(const Program& p) {
   const auto op_count = static_cast<OpId>(p.ops.size());
   MOEPLAN_CHECK(p.ops.empty() || p.by_rank.size() == static_cast<std::size_t>(p.world_size),
@@ -113,8 +126,9 @@ void check_program(const Program& p) {
                     same_rank->second, op.id);
       ++inst.members;
       if (op.collective == CollectiveKind::AllToAll) {
-        MOEPLAN_CHECK(op.send_bytes.size() == ranks.size(), "all-to-all op {} has {} send sizes for a group of {}",
-                      op.id, op.send_bytes.size(), ranks.size());
+        MOEPLAN_CHECK(op.send_bytes.size() == ranks.size() || (op.traffic >= 0 && op.send_bytes.empty()),
+                      "all-to-all op {} has {} send sizes for a group of {}", op.id, op.send_bytes.size(),
+                      ranks.size());
         MOEPLAN_CHECK(op.traffic >= -1 && op.traffic < static_cast<int>(p.traffic.size()),
                       "all-to-all op {}: traffic {} is outside the program's {} traffic matrices", op.id, op.traffic,
                       p.traffic.size());

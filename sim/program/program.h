@@ -91,7 +91,7 @@ struct Op {
   CollectiveKind collective = CollectiveKind::AllReduce;
   int group = -1;     // index into Program::groups
   int instance = -1;  // collective instance id
-  std::vector<double> send_bytes;  // all-to-all only: bytes this rank sends to each group member
+  std::vector<double> send_bytes;  // all-to-all without `traffic` only: bytes this rank sends to each member (send_row)
   int traffic = -1;                // all-to-all only: index into Program::traffic (whole-group matrix)
   int lead = -1;                   // all-to-all only: index into Program::leads; -1: members alike
 
@@ -161,6 +161,12 @@ struct Program {
   std::vector<int> present_ranks() const;  // ranks that hold ops
   bool operator==(const Program&) const = default;
 };
+
+// What an all-to-all op sends to each member of its group, in member order:
+// its row of the program's traffic matrix (its column when the traffic flows
+// in reverse) when it names one, else its own `send_bytes`. Ops that name a
+// matrix carry no copy of their row.
+std::vector<double> send_row(const Program& p, const Op& op);
 
 // Structural checks, each naming the op ids involved: ids dense; ranks and
 // send/recv peers inside the world; deps refer to earlier-created existing

@@ -515,11 +515,9 @@ class StepBuilder {
     op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : DType::BF16;
     op.traffic = traffic_.traffic_id(lt, part, pass);
     op.lead = take_lead(rank, pass, p.mb, p.dir);
-    // This rank's row of the group matrix: what it sends to each member.
-    const auto& t = prog_.traffic[static_cast<std::size_t>(op.traffic)];
-    const auto i = static_cast<std::size_t>(ep_index(rank));
-    for (std::size_t j = 0; j < members.size(); ++j) op.send_bytes.push_back(t.reverse ? t.gpu_bytes[j][i] : t.gpu_bytes[i][j]);
-    op.bytes = std::accumulate(op.send_bytes.begin(), op.send_bytes.end(), 0.0);
+    // This rank's row of the group matrix (what it sends to each member) stays in the matrix.
+    const auto row = program::send_row(prog_, op);
+    op.bytes = std::accumulate(row.begin(), row.end(), 0.0);
     op.tokens = static_cast<std::int64_t>(op.bytes / per_token);
     op.deps = std::move(deps);
     return prog_.add(std::move(op)).id;

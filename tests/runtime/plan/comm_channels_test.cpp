@@ -106,9 +106,9 @@ TEST(ComputeMapping, AllToAllReceivesWhatEachPeerSendsToThisRank) {
       const auto recv = all_to_all_recv_bytes(p, index, op);
       for (const auto& peer : p.ops)
         if (peer.rank == 1 && peer.instance == op.instance) {
-          EXPECT_EQ(recv[1], static_cast<std::int64_t>(peer.send_bytes[0]));
+          EXPECT_EQ(recv[1], static_cast<std::int64_t>(program::send_row(p, peer)[0]));
         }
-      EXPECT_EQ(recv[0], static_cast<std::int64_t>(op.send_bytes[0]));
+      EXPECT_EQ(recv[0], static_cast<std::int64_t>(program::send_row(p, op)[0]));
       return;
     }
 }
