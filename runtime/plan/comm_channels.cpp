@@ -52,6 +52,26 @@ CommPlan plan_comm_channels(const program::Program& p) {
   const auto& index = plan.index;
   std::map<std::pair<int, program::Stream>, int> collective_channel;
   std::map<std::tuple<int, int, program::Stream>, int> p2p_channel;
+  // A rank file (a partial program) holds one rank: a collective's order comes
+  // from its first held member, and a receive whose sender is elsewhere opens
+  // the (sender, receiver) channel from the receiving side.
+  auto held = [&](int rank) { return !p.by_rank[static_cast<std::size_t>(rank)].empty(); };
+  auto first_held = [&](const std::vector<int>& members) {
+    for (int m : members)
+      if (held(m)) return m;
+    return members.front();
+  };
+  auto p2p_channel_of = [&](int src, int dst, program::Stream stream) {
+    auto [it, added] = p2p_channel.try_emplace(std::make_tuple(src, dst, stream), static_cast<int>(plan.channels.size()));
+    if (added) {
+      CommChannel ch;
+      ch.kind = CommChannel::Kind::PointToPoint;
+      ch.ranks = {src, dst};
+      ch.stream = stream;
+      plan.channels.push_back(std::move(ch));
+    }
+    return it->second;
+  };
 
   // Channels in the order of first use walking ranks, then each rank's program
   // order: the same on every rank.
@@ -70,19 +90,15 @@ CommPlan plan_comm_channels(const program::Program& p) {
           plan.channels.push_back(std::move(ch));
         }
         plan.channel_of_op[static_cast<std::size_t>(id)] = it->second;
-        if (op.rank == members.front()) plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
+        if (op.rank == first_held(members)) plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
       } else if (op.type == OpType::Send) {
-        const auto key = std::make_tuple(op.rank, op.peer, op.stream);
-        auto [it, added] = p2p_channel.try_emplace(key, static_cast<int>(plan.channels.size()));
-        if (added) {
-          CommChannel ch;
-          ch.kind = CommChannel::Kind::PointToPoint;
-          ch.ranks = {op.rank, op.peer};
-          ch.stream = op.stream;
-          plan.channels.push_back(std::move(ch));
-        }
-        plan.channel_of_op[static_cast<std::size_t>(id)] = it->second;
-        plan.channels[static_cast<std::size_t>(it->second)].ops_in_order.push_back(id);
+        const int c = p2p_channel_of(op.rank, op.peer, op.stream);
+        plan.channel_of_op[static_cast<std::size_t>(id)] = c;
+        plan.channels[static_cast<std::size_t>(c)].ops_in_order.push_back(id);
+      } else if (op.type == OpType::Recv && p.partial && !held(op.peer)) {
+        const int c = p2p_channel_of(op.peer, op.rank, op.stream);
+        plan.channel_of_op[static_cast<std::size_t>(id)] = c;
+        plan.channels[static_cast<std::size_t>(c)].recvs_in_order.push_back(id);
       }
     }
 
@@ -92,13 +108,14 @@ CommPlan plan_comm_channels(const program::Program& p) {
     if (ch.kind != CommChannel::Kind::PointToPoint) continue;
     for (const OpId send : ch.ops_in_order) {
       const OpId recv = index.partner(send);
+      if (recv < 0 && p.partial && !held(p.op(send).peer)) continue;  // the receiver is in another rank file
       if (recv < 0) throw std::runtime_error(fmt::format("{}: send has no matching receive", where(p.op(send))));
       ch.recvs_in_order.push_back(recv);
       plan.channel_of_op[static_cast<std::size_t>(recv)] = plan.channel_of_op[static_cast<std::size_t>(send)];
     }
   }
   for (const Op& op : p.ops)
-    if (op.type == OpType::Recv && index.partner(op.id) < 0)
+    if (op.type == OpType::Recv && index.partner(op.id) < 0 && !(p.partial && !held(op.peer)))
       throw std::runtime_error(fmt::format("{}: receive from rank {} with tag {} has no matching send", where(op),
                                            op.peer, op.tag));
 
@@ -108,6 +125,7 @@ CommPlan plan_comm_channels(const program::Program& p) {
     std::vector<int> reference;
     for (const OpId id : ch.ops_in_order) reference.push_back(p.op(id).instance);
     for (const int member : ch.ranks) {
+      if (!held(member)) continue;  // a rank file: the others are checked in their own files
       std::vector<int> order;  // the member's collectives of this group on this stream
       for (const OpId id : index.stream_ops(member, ch.stream)) {
         const Op& op = p.op(id);

@@ -75,7 +75,9 @@ std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const
   const auto me = static_cast<std::size_t>(index.member_index(op.id));
   std::vector<std::int64_t> recv(members.size(), -1);
   for (std::size_t j = 0; j < members.size(); ++j) {
-    const auto row = members[j] >= 0 ? program::send_row(p, p.op(members[j])) : std::vector<double>{};
+    // Member j's op, or where it is not held (a rank file) the matrix this op names.
+    const auto row = members[j] >= 0 ? program::send_row(p, p.op(members[j]))
+                                     : program::member_send_row(p, op, static_cast<int>(j));
     if (me < row.size()) recv[j] = static_cast<std::int64_t>(row[me]);
     if (recv[j] < 0)
       throw std::runtime_error(fmt::format("op {}: all-to-all instance {} has no op on member rank {} with send_bytes",

@@ -43,7 +43,8 @@ EnqueueOrder plan_enqueue_order(const program::Program& p, const CommPlan& plan)
   std::vector<int> node_of(p.ops.size(), -1);
   std::vector<OpId> first_op;  // an op of each node, for messages
   for (const Op& op : p.ops) {
-    if (node_of[static_cast<std::size_t>(op.id)] >= 0 || op.type == OpType::Recv) continue;  // a receive: at its send
+    // A receive joins its send's node; one whose send is in another rank file (a partial program) is its own.
+    if (node_of[static_cast<std::size_t>(op.id)] >= 0 || (op.type == OpType::Recv && index.partner(op.id) >= 0)) continue;
     const int node = static_cast<int>(first_op.size());
     first_op.push_back(op.id);
     node_of[static_cast<std::size_t>(op.id)] = node;

@@ -68,17 +68,24 @@ std::vector<int> Program::present_ranks() const {
   return r;
 }
 
-std::vector<double> send_row(const Program& p, const Op& op) {
-  if (op.traffic < 0) return op.send_bytes;
+std::vector<double> member_send_row(const Program& p, const Op& op, int member) {
+  if (op.traffic < 0) return {};
   const auto& t = p.traffic.at(static_cast<std::size_t>(op.traffic));
-  const auto& ranks = p.groups.at(static_cast<std::size_t>(op.group)).ranks;
-  const auto i = static_cast<std::size_t>(std::find(ranks.begin(), ranks.end(), op.rank) - ranks.begin());
-  MOEPLAN_CHECK(i < ranks.size(), "op {}: rank {} is not in its group {}", op.id, op.rank, op.group);
+  const auto i = static_cast<std::size_t>(member);
   if (!t.reverse) return t.gpu_bytes.at(i);
   std::vector<double> row;
-  row.reserve(ranks.size());
-  for (std::size_t j = 0; j < ranks.size(); ++j) row.push_back(t.gpu_bytes.at(j).at(i));
+  row.reserve(t.gpu_bytes.size());
+  for (const auto& from : t.gpu_bytes) row.push_back(from.at(i));
   return row;
+}
+
+std::vector<double> send_row(const Program& p, const Op& op) {
+  if (op.traffic < 0) return op.send_bytes;
+  const auto& ranks = p.groups.at(static_cast<std::size_t>(op.group)).ranks;
+  const auto i = std::find(ranks.begin(), ranks.end(), op.rank) - ranks.begin();
+  MOEPLAN_CHECK(i < static_cast<std::ptrdiff_t>(ranks.size()), "op {}: rank {} is not in its group {}", op.id, op.rank,
+                op.group);
+  return member_send_row(p, op, static_cast<int>(i));
 }
 
 void check_program(const Program& p) {

@@ -167,6 +167,10 @@ struct Program {
 // in reverse) when it names one, else its own `send_bytes`. Ops that name a
 // matrix carry no copy of their row.
 std::vector<double> send_row(const Program& p, const Op& op);
+// The same for member `member` of `op`'s group, read from the matrix `op`
+// names (so a rank file, which holds no other member's op, knows what each
+// member sends); empty when `op` names no matrix.
+std::vector<double> member_send_row(const Program& p, const Op& op, int member);
 
 // Structural checks, each naming the op ids involved: ids dense; ranks and
 // send/recv peers inside the world; deps refer to earlier-created existing
