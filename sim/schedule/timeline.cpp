@@ -1,5 +1,7 @@
 #include "sim/schedule/timeline.h"
 
+#include "sim/util/cancelled.h"
+
 #include <algorithm>
 #include <deque>
 #include <optional>
@@ -70,12 +72,13 @@ class TimelineRun {
     out_.ranks.resize(s.ranks.size());
   }
 
-  Timeline run() {
+  Timeline run(const std::stop_token& stop) {
     // Sweep the ranks, each running as many ops as it can, until a sweep makes
     // no progress. Each sweep runs at least one op, so at most (total ops)
     // sweeps of P ranks.
     bool progress = true;
     while (progress) {
+      throw_if_stopped(stop);
       progress = false;
       for (int r = 0; r < s_.pp; ++r) {
         while (next_[u(r)] < rank_ops(r).size() && try_run(r)) progress = true;
@@ -260,7 +263,9 @@ std::string Timeline::deadlock_report() const {
   return text;
 }
 
-Timeline evaluate_timeline(const Schedule& s, const OpDurations& d) { return TimelineRun(s, d).run(); }
+Timeline evaluate_timeline(const Schedule& s, const OpDurations& d, std::stop_token stop) {
+  return TimelineRun(s, d).run(stop);
+}
 
 std::vector<int> peak_activations(const Schedule& s) {
   std::vector<int> peaks;

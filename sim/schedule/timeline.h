@@ -22,6 +22,8 @@
 // the worst rank's idle_s (see docs/schedules.md).
 #pragma once
 
+#include <stop_token>
+
 #include <string>
 #include <vector>
 
@@ -73,7 +75,8 @@ struct Timeline {
   std::string deadlock_report() const;
 };
 
-Timeline evaluate_timeline(const Schedule& s, const OpDurations& d);
+// Throws moeplan::Cancelled when `stop` is requested (checked once per sweep over the ranks).
+Timeline evaluate_timeline(const Schedule& s, const OpDurations& d, std::stop_token stop = {});
 
 // Peak activations in flight per rank, from the op order alone: a pass is live
 // from its F until its B/Bi, or the backward half of an F&B, completes. An F&B

@@ -11,6 +11,7 @@
 #include "sim/schedule/one_f_one_b.h"
 #include "sim/schedule/ops.h"
 #include "sim/schedule/zb1p.h"
+#include "sim/util/cancelled.h"
 
 namespace moeplan::schedule {
 namespace {
@@ -145,6 +146,13 @@ TEST(ScheduleTimeline, IdleIsMakespanMinusBusyOnEveryRank) {
     EXPECT_DOUBLE_EQ(r.idle_s + r.busy_s, t.makespan_s);
     EXPECT_LE(r.span_idle_s, r.idle_s);
   }
+}
+
+TEST(Timeline, AStopRequestedBeforeTheSweepCancelsTheEvaluation) {
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_THROW(evaluate_timeline(one_f_one_b(4, 8), closed_form_durations(), stop.get_token()), Cancelled);
+  EXPECT_NO_THROW(evaluate_timeline(one_f_one_b(4, 8), closed_form_durations(), std::stop_source().get_token()));
 }
 
 }  // namespace
