@@ -218,20 +218,20 @@ class TrainStepBuilder {
   }
 
   Deps recv_activation(const Chunk& c) {
-    return receive_or_local(c, slot(c.flow, c.stage - 1), kActivation, f_end_);
+    return receive_or_local(c, slot(c.flow, c.stage - 1), Payload::Activation, f_end_);
   }
 
   // Keeps the output for the chunk's backward; sends it on unless it is the last stage.
   void send_activation(const Chunk& c) {
     f_end_[key(c)] = c.x;
-    if (c.stage < stages_ - 1) send_if_remote(c, slot(c.flow, c.stage + 1), kActivation, c.stage + 1);
+    if (c.stage < stages_ - 1) send_if_remote(c, slot(c.flow, c.stage + 1), Payload::Activation, c.stage + 1);
   }
 
   // The forward's output, plus the gradient from the next stage unless it is the last.
   Deps recv_gradient(const Chunk& c) {
     Deps x = f_end_.at(key(c));
     if (c.stage < stages_ - 1) {
-      const auto grad = receive_or_local(c, slot(c.flow, c.stage + 1), kGradient, bi_end_);
+      const auto grad = receive_or_local(c, slot(c.flow, c.stage + 1), Payload::Gradient, bi_end_);
       x.insert(x.end(), grad.begin(), grad.end());
     }
     return x;
@@ -240,7 +240,7 @@ class TrainStepBuilder {
   // Keeps the input grad for the weight grad; sends it back unless it is the first stage.
   void send_gradient(const Chunk& c) {
     bi_end_[key(c)] = c.x;
-    if (c.stage > 0) send_if_remote(c, slot(c.flow, c.stage - 1), kGradient, c.stage - 1);
+    if (c.stage > 0) send_if_remote(c, slot(c.flow, c.stage - 1), Payload::Gradient, c.stage - 1);
   }
 
   // The embedding's weight grad on the first stage; the stage's gradients are then complete.
@@ -250,27 +250,27 @@ class TrainStepBuilder {
   }
 
   // ---- PP transfers ------------------------------------------------------------------
-  enum PayloadKind { kActivation = 0, kGradient = 1 };
+  enum class Payload { Activation, Gradient };  // what a PP transfer carries
 
   const StageSlot& slot(int flow, int stage) const {
     return slots_[static_cast<std::size_t>(flow)][static_cast<std::size_t>(stage)];
   }
-  int tag(PayloadKind kind, int flow, int stage, int mb) const {
-    return ((mb * flows_ + flow) * stages_ + stage) * 2 + kind;
+  int tag(Payload kind, int flow, int stage, int mb) const {
+    return ((mb * flows_ + flow) * stages_ + stage) * 2 + (kind == Payload::Gradient ? 1 : 0);
   }
 
   // The dependency chunk `c` needs from its neighbour `from`: a receive when
   // the neighbour is another rank, the neighbour's own output when it is local
   // (DualPipeV's turn on the last rank).
-  Deps receive_or_local(const Chunk& c, const StageSlot& from, PayloadKind kind,
+  Deps receive_or_local(const Chunk& c, const StageSlot& from, Payload kind,
                         const std::map<std::tuple<int, int, int, int>, Deps>& local_end) {
     const int peer = lay_.rank(from.pipe_rank, lay_.dp_of(c.rank));
-    const int from_stage = kind == kActivation ? c.stage - 1 : c.stage + 1;
+    const int from_stage = kind == Payload::Activation ? c.stage - 1 : c.stage + 1;
     if (peer == c.rank) return local_end.at({c.rank, c.flow, from_stage, c.pass.mb});
     return {prog_.add(transfer(OpType::Recv, c, peer, kind, c.stage)).id};
   }
 
-  void send_if_remote(const Chunk& c, const StageSlot& to, PayloadKind kind, int to_stage) {
+  void send_if_remote(const Chunk& c, const StageSlot& to, Payload kind, int to_stage) {
     const int peer = lay_.rank(to.pipe_rank, lay_.dp_of(c.rank));
     if (peer == c.rank) return;
     Op op = transfer(OpType::Send, c, peer, kind, to_stage);
@@ -279,13 +279,13 @@ class TrainStepBuilder {
   }
 
   // A PP transfer of one micro-batch's activation or gradient, on its way to `to_stage`.
-  Op transfer(OpType type, const Chunk& c, int peer, PayloadKind kind, int to_stage) const {
+  Op transfer(OpType type, const Chunk& c, int peer, Payload kind, int to_stage) const {
     Op op;
     op.rank = c.rank;
     op.type = type;
     op.stream = program::Stream::Comm;
-    op.part = kind == kActivation ? Part::PipelineActivation : Part::PipelineGradient;
-    op.pass = kind == kActivation ? Pass::F : Pass::Bi;
+    op.part = kind == Payload::Activation ? Part::PipelineActivation : Part::PipelineGradient;
+    op.pass = kind == Payload::Activation ? Pass::F : Pass::Bi;
     op.microbatch = c.pass.mb;
     op.dir = c.flow;
     op.peer = peer;
