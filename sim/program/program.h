@@ -18,9 +18,10 @@ using moeplan::DType;
 
 enum class OpType : std::uint8_t { Compute, Send, Recv, Collective };
 enum class Pass : std::uint8_t { F, Bi, W, None };  // None: not part of a layer pass
-// Streams of one rank. An overlapped F&B op runs its backward chunk on the
-// `_b` streams so that each chunk's communication hides behind the other's
-// compute; everything else uses `compute` and `comm`.
+// Streams of one rank. The workload builders emit only `compute` and `comm`
+// (an overlapped F&B pair interleaves its two chunks on them); the `_b`
+// streams remain part of the format, and the executors and the report still
+// run and account a program that puts a second chunk on them.
 enum class Stream : std::uint8_t { Compute, Comm, ComputeB, CommB };
 inline constexpr int kStreamCount = 4;
 inline bool is_compute_stream(Stream s) { return s == Stream::Compute || s == Stream::ComputeB; }
