@@ -63,7 +63,9 @@ TEST(SimulationJob, FiftyRunsWithACancelAKillAndABrokenScenarioEachReportTheirOu
       on_progress = [&](const SimulationProgress& p) {
         if (p.phase == "simulate") stop.request_stop();
       };
-    } else if (i == 20) {  // killed from outside, as the OOM killer would
+    } else if (i == 20) {  // killed from outside, as the OOM killer would; a scenario that runs
+                           // long enough (~2 s) that the kill lands before it ends, even on a loaded machine
+      request = SimulationRequest::file(test::source_path("scenarios/small-moe-64xH800.yaml"));
       on_progress = [&](const SimulationProgress& p) {
         if (p.pid > 0) ::kill(p.pid, SIGKILL);
       };
