@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <memory>
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 #include <string>
@@ -42,6 +44,15 @@ class MeasuredMember {
   double delay_s_, reference_s_;
   double* exit_s_;
 };
+
+// Shadow flows carry no data, only a simulated size.
+char g_shadow_payload = 0;
+void* g_shadow_sink = nullptr;
+
+s4u::CommPtr post_shadow_end(const std::string& mailbox, bool sends, std::uint64_t bytes) {
+  auto* m = s4u::Mailbox::by_name(mailbox);
+  return sends ? m->put_init(&g_shadow_payload, bytes) : m->get_init()->set_dst_data(&g_shadow_sink, sizeof(void*));
+}
 
 }  // namespace
 
@@ -216,16 +227,60 @@ CollectiveReplay::Measurement CollectiveReplay::measure(const Signature& sig, co
   return m;
 }
 
-s4u::CommPtr start_shadow_flow(const std::string& name, s4u::Host* peer, ShadowDirection direction, double bytes,
-                               double rate_Bps) {
-  auto* here = s4u::this_actor::get_host();
-  // The rate first: a comm whose hosts and size are set starts by itself.
-  auto c = s4u::Comm::sendto_init();
-  c->set_name(name);
+// The far end of shadow flows on one mailbox, on the peer GPU: a daemon that
+// posts the matching receive or send of each flow asked of it, and waits for
+// it to end or for the near end to cancel it. Both ends carry the rate: which
+// end's rate SimGrid keeps depends on which end posts first (a receive posted
+// first lost its rate to the later, rate-less send).
+struct ShadowFarEnd {
+  struct Flow {
+    ShadowDirection direction;
+    std::uint64_t bytes;
+    double rate_Bps;
+  };
+  std::string mailbox;
+  s4u::MutexPtr mutex = s4u::Mutex::create();
+  s4u::ConditionVariablePtr asked = s4u::ConditionVariable::create();
+  std::deque<Flow> flows;
+
+  void serve() {
+    for (;;) {
+      Flow flow;
+      {
+        std::unique_lock lock(*mutex);
+        while (flows.empty()) asked->wait(lock);
+        flow = flows.front();
+        flows.pop_front();
+      }
+      auto c = post_shadow_end(mailbox, flow.direction == ShadowDirection::ToHere, flow.bytes);
+      c->set_rate(flow.rate_Bps);
+      try {
+        c->start();
+        c->wait();
+      } catch (const simgrid::NetworkFailureException&) {  // cancelled by the near end (SimGrid 3.32)
+      } catch (const simgrid::CancelException&) {          // the same, as later versions may report it
+      }
+    }
+  }
+};
+
+// SimGrid 3.32 to 3.35 hand a comm's rate (Comm::set_rate) to the network
+// model only on the mailbox path: a host-to-host comm (Comm::sendto_init)
+// keeps it in the s4u object and runs uncapped.
+s4u::CommPtr ShadowFlows::start(const std::string& name, s4u::Host* peer, ShadowDirection direction, double bytes,
+                                double rate_Bps) {
+  const auto size = static_cast<std::uint64_t>(bytes);
+  const auto mailbox = name + "@" + peer->get_name();
+  auto& far = far_ends_[mailbox];
+  if (!far) {
+    far = std::make_shared<ShadowFarEnd>();
+    far->mailbox = mailbox;
+    s4u::Actor::create(mailbox, peer, &ShadowFarEnd::serve, far)->daemonize();
+  }
+  far->flows.push_back({direction, size, rate_Bps});
+  far->asked->notify_all();
+  auto c = post_shadow_end(mailbox, direction == ShadowDirection::FromHere, size);
   c->set_rate(rate_Bps);
-  c->set_source(direction == ShadowDirection::FromHere ? here : peer);
-  c->set_destination(direction == ShadowDirection::FromHere ? peer : here);
-  c->set_payload_size(static_cast<std::uint64_t>(bytes));
   c->start();
   return c;
 }
@@ -233,18 +288,20 @@ s4u::CommPtr start_shadow_flow(const std::string& name, s4u::Host* peer, ShadowD
 // The held rank waits the measured duration. One shadow per real flow
 // crossing its NIC, each capped to last that long: max-min sharing then gives
 // a PP transfer on the NIC the share it would get among the all-to-all's flows.
-void CollectiveReplay::replay(int instance, const Op& held, const Platform& platform) const {
+void CollectiveReplay::replay(int instance, const Op& held, const Platform& platform) {
   const auto& inst = instances_.at(instance);
   const double d = duration_s(instance);
   std::vector<s4u::CommPtr> shadows;
   if (d > 0 && inst.shadow_peer >= 0) {
+    // Named by rank, stream and index: a stream replays one collective at a
+    // time, so names are unique among the flows in flight, and reusing them
+    // keeps SimGrid's mailboxes (never freed) to a few per stream.
     auto* peer = platform.host(inst.shadow_peer);
+    auto name = [&] { return fmt::format("s{}-{}-{}", held.rank, static_cast<int>(held.stream), shadows.size()); };
     for (const double b : inst.shadow_out)
-      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
-                                          ShadowDirection::FromHere, b, b / d));
+      shadows.push_back(shadow_flows_.start(name(), peer, ShadowDirection::FromHere, b, b / d));
     for (const double b : inst.shadow_in)
-      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
-                                          ShadowDirection::ToHere, b, b / d));
+      shadows.push_back(shadow_flows_.start(name(), peer, ShadowDirection::ToHere, b, b / d));
   }
   s4u::this_actor::sleep_for(d);
   for (auto& c : shadows)

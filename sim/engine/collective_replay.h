@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <simgrid/forward.h>
 #include <string>
@@ -30,12 +31,25 @@
 
 namespace moeplan::engine {
 
-// A shadow flow between the calling actor's GPU and `peer`, `bytes` long and
-// capped at `rate_Bps`, started at once. `name` must be unique among the
-// shadow flows in flight. The caller may wait for it, test it or cancel it.
 enum class ShadowDirection { FromHere, ToHere };
-simgrid::s4u::CommPtr start_shadow_flow(const std::string& name, simgrid::s4u::Host* peer, ShadowDirection direction,
-                                        double bytes, double rate_Bps);
+struct ShadowFarEnd;
+
+// Shadow flows: rate-capped flows between the calling actor's GPU (the near
+// end) and a peer GPU. SimGrid 3.32-3.35 honour a
+// comm's rate only on the mailbox path, so each is a mailbox transfer whose
+// far end a daemon actor on the peer posts, one daemon per flow name and peer,
+// reused by later flows of that name (3.32 keeps the stack mapping of every
+// actor it ran: one actor per flow ran out of mappings after ~32k flows).
+class ShadowFlows {
+ public:
+  // Starts a flow of `bytes` capped at `rate_Bps`; `name` must be unique among
+  // the flows in flight. The caller may wait for it, test it or cancel it.
+  simgrid::s4u::CommPtr start(const std::string& name, simgrid::s4u::Host* peer, ShadowDirection direction,
+                              double bytes, double rate_Bps);
+
+ private:
+  std::map<std::string, std::shared_ptr<ShadowFarEnd>> far_ends_;  // by mailbox
+};
 
 class CollectiveReplay {
  public:
@@ -55,7 +69,7 @@ class CollectiveReplay {
   double duration_s(int instance) const;
 
   // Phase 2, from the held rank's actor (on its GPU): its part of `instance`.
-  void replay(int instance, const program::Op& held, const Platform& platform) const;
+  void replay(int instance, const program::Op& held, const Platform& platform);
 
   // Staggers below this fraction of a collective's unstaggered duration are
   // rounded away (and larger ones to a multiple of it): a repeating pattern
@@ -117,6 +131,7 @@ class CollectiveReplay {
   std::map<std::vector<int>, int> shape_ids_;
   std::set<int> gpus_;
   std::set<std::pair<int, int>> pairs_;
+  ShadowFlows shadow_flows_;
 };
 
 }  // namespace moeplan::engine
