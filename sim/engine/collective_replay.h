@@ -35,11 +35,11 @@ enum class ShadowDirection { FromHere, ToHere };
 struct ShadowFarEnd;
 
 // Shadow flows: rate-capped flows between the calling actor's GPU (the near
-// end) and a peer GPU. SimGrid 3.32-3.35 honour a
-// comm's rate only on the mailbox path, so each is a mailbox transfer whose
-// far end a daemon actor on the peer posts, one daemon per flow name and peer,
-// reused by later flows of that name (3.32 keeps the stack mapping of every
-// actor it ran: one actor per flow ran out of mappings after ~32k flows).
+// end) and a peer GPU. SimGrid 3.32-3.35 honour a comm's rate only on the
+// mailbox path, so each is a mailbox transfer whose far end a daemon actor on
+// the peer posts, one daemon per flow name and peer, reused by later flows of
+// that name (with one short-lived actor per flow, 3.32 ran out of stack
+// mappings after ~32k flows, with only ~130 actors alive at a time).
 class ShadowFlows {
  public:
   // Starts a flow of `bytes` capped at `rate_Bps`; `name` must be unique among
