@@ -92,57 +92,5 @@ TEST(CollectiveReplay, ReplayedAllToAllLastsAsLongAsTheLiveOne) {
   EXPECT_NEAR(replayed_s, measured_s, 1e-9 * measured_s);
 }
 
-// Two GPUs on one NVSwitch, 100 GB/s ports and 1 us per link: the latency
-// matters, since SimGrid's TCP-gamma window turns into a rate cap (or, set
-// to 0, into dropping explicit rates) on routes with latency.
-constexpr double kPortBps = 100e9;
-Platform two_gpus() { return Platform(test::node(2, kPortBps, 1e-6), {0, 1}, {{0, 1}, {1, 0}}); }
-
-// A lone shadow flow of B bytes capped at r takes B / r (plus the route's
-// microseconds of latency), not B over the port's bandwidth.
-TEST(ShadowFlow, LoneShadowLastsItsBytesOverItsRate) {
-  start_engine();
-  const Platform platform = two_gpus();
-  const double bytes = 1e9, rate_Bps = 10e9;
-  double out_s = -1, in_s = -1;
-  ShadowFlows shadow_flows;
-  s4u::Actor::create("held", platform.host(0), [&] {
-    double t0 = s4u::Engine::get_clock();
-    shadow_flows.start("lone-out", platform.host(1), ShadowDirection::FromHere, bytes, rate_Bps)->wait();
-    out_s = s4u::Engine::get_clock() - t0;
-    t0 = s4u::Engine::get_clock();
-    shadow_flows.start("lone-in", platform.host(1), ShadowDirection::ToHere, bytes, rate_Bps)->wait();
-    in_s = s4u::Engine::get_clock() - t0;
-  });
-  s4u::Engine::get_instance()->run();
-  EXPECT_NEAR(out_s, bytes / rate_Bps, 1e-3 * bytes / rate_Bps);
-  EXPECT_NEAR(in_s, bytes / rate_Bps, 1e-3 * bytes / rate_Bps);
-}
-
-// Three shadows capped at 20 GB/s each leave 40 GB/s of the 100 GB/s port to
-// a PP transfer starting beside them: 10 GB take 0.25 s (uncapped, max-min
-// would give it a quarter of the port: 0.4 s). Cancelling the shadows
-// afterwards ends them and their far ends cleanly.
-TEST(ShadowFlow, PipelineTransferGetsTheBandwidthTheShadowsLeave) {
-  start_engine();
-  const Platform platform = two_gpus();
-  const double shadow_Bps = 20e9, shadow_bytes = 100e9, pp_bytes = 10e9;
-  double pp_s = -1;
-  ShadowFlows shadow_flows;
-  s4u::Actor::create("held", platform.host(0), [&] {
-    std::vector<s4u::CommPtr> shadows;
-    for (int i = 0; i < 3; ++i)
-      shadows.push_back(shadow_flows.start("share-" + std::to_string(i), platform.host(1), ShadowDirection::FromHere,
-                                           shadow_bytes, shadow_Bps));
-    const double t0 = s4u::Engine::get_clock();
-    s4u::Comm::sendto(platform.host(0), platform.host(1), static_cast<std::uint64_t>(pp_bytes));
-    pp_s = s4u::Engine::get_clock() - t0;
-    for (auto& c : shadows) c->cancel();
-  });
-  s4u::Engine::get_instance()->run();
-  const double expected_s = pp_bytes / (kPortBps - 3 * shadow_Bps);
-  EXPECT_NEAR(pp_s, expected_s, 1e-3 * expected_s);
-}
-
 }  // namespace
 }  // namespace moeplan::engine
