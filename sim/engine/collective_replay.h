@@ -51,6 +51,12 @@ class CollectiveReplay {
 
   // Phase 2, from the held rank's actor (on its GPU): its part of `instance`.
   void replay(int instance, const program::Op& held, const Platform& platform);
+  // The shadow flows replays carry: flows that may share links with them
+  // announce themselves here (ShadowFlows::observe).
+  ShadowFlows& shadow_flows() { return shadow_flows_; }
+  // Whether any added instance carries shadows (an all-to-all with inter-node
+  // flows on a held GPU).
+  bool has_shadows() const { return has_shadows_; }
 
   // Staggers below this fraction of a collective's unstaggered duration are
   // rounded away (and larger ones to a multiple of it): a repeating pattern
@@ -113,6 +119,7 @@ class CollectiveReplay {
   std::set<int> gpus_;
   std::set<std::pair<int, int>> pairs_;
   ShadowFlows shadow_flows_;
+  bool has_shadows_ = false;
 };
 
 }  // namespace moeplan::engine

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
@@ -27,6 +28,7 @@ struct Instance {
   std::vector<OpId> member_ops;  // held members' ops
   bool live = false;             // every member held: run flow by flow; otherwise replayed (CollectiveReplay)
   std::vector<Flow> flows;       // live all-to-all: its flows
+  std::set<std::pair<int, int>> pairs;  // live: the GPU pairs its flows use
 };
 
 struct StreamWaiter {
@@ -108,7 +110,8 @@ class Executor {
         ++out_.stats.live_collectives;
         for (int r : members) gpus_.insert(gpu(r));
         if (op.collective == CollectiveKind::AllToAll) inst.flows = instance_flows(p_, t_, inst.group, inst.member_ops);
-        for (const auto& pair : collective_pairs(op.collective, members_gpus(members), inst.flows)) pairs_.insert(pair);
+        inst.pairs = collective_pairs(op.collective, members_gpus(members), inst.flows);
+        pairs_.insert(inst.pairs.begin(), inst.pairs.end());
       } else {
         ++out_.stats.replayed_collectives;
         replay_.add_instance(id, inst.group, inst.member_ops);
@@ -203,6 +206,10 @@ class Executor {
     }
     const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
     const int me = static_cast<int>(std::find(members.begin(), members.end(), op.rank) - members.begin());
+    std::vector<ShadowFlows::Observation> seen;  // the member's sends, for the whole of its part
+    if (replay_.has_shadows())
+      for (const auto& [src, dst] : inst.pairs)
+        if (src == gpu(op.rank)) seen.push_back(replay_.shadow_flows().observe(platform_->host(src), platform_->host(dst)));
     run_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()), op.bytes,
                inst.flows);
   }
@@ -225,9 +232,13 @@ class Executor {
     const auto& send = p_.op(send_id);
     const double begin = s4u::Engine::get_clock();
     const auto it = recv_of_.find({send.rank, send.peer, send.tag});
-    if (it != recv_of_.end())
+    if (it != recv_of_.end()) {
+      std::optional<ShadowFlows::Observation> seen;  // shadows on its links enter the flow model meanwhile
+      if (replay_.has_shadows())
+        seen.emplace(replay_.shadow_flows().observe(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer))));
       s4u::Comm::sendto(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer)),
                         static_cast<std::uint64_t>(send.bytes));
+    }
     const double end = s4u::Engine::get_clock();
     complete(send_id, begin, end);
     if (it != recv_of_.end()) complete(it->second, begin, end);

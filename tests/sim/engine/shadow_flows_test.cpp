@@ -1,5 +1,6 @@
 // Shadow flows: their rate cap, and the bandwidth they leave to other flows.
 #include <gtest/gtest.h>
+#include <cstdint>
 #include <simgrid/s4u.hpp>
 #include <string>
 #include <vector>
@@ -74,6 +75,84 @@ TEST(ShadowFlow, PipelineTransferGetsTheBandwidthTheShadowsLeave) {
   });
   s4u::Engine::get_instance()->run();
   const double expected_s = pp_bytes / (kPortBps - 3 * shadow_Bps);
+  EXPECT_NEAR(pp_s, expected_s, 1e-3 * expected_s);
+}
+
+
+// Carried shadows (ShadowFlows::carry) enter the flow model only while an
+// observer shares a link with them. Three flows out of GPU 0 capped at
+// 20 GB/s for 10 s; a PP transfer of 10 GB from GPU 0 starting at 2 s sees
+// them with the bytes they have left and gets the 40 GB/s they leave: 0.25 s,
+// as beside the eager shadows above. The carry lasts its 10 s.
+TEST(ShadowFlow, PipelineTransferMidCarryGetsTheBandwidthTheShadowsLeave) {
+  start_engine();
+  const Platform platform = two_gpus();
+  const double shadow_Bps = 20e9, carry_s = 10, pp_bytes = 10e9, pp_start_s = 2;
+  double pp_s = -1, carry_end_s = -1;
+  ShadowFlows shadow_flows;
+  const std::vector<ShadowFlow> flows(3, {ShadowDirection::FromHere, shadow_Bps * carry_s});
+  s4u::Actor::create("held", platform.host(0), [&] {
+    shadow_flows.carry("c", platform.host(1), flows, carry_s);
+    carry_end_s = s4u::Engine::get_clock();
+  });
+  s4u::Actor::create("pp", platform.host(0), [&] {
+    s4u::this_actor::sleep_for(pp_start_s);
+    const auto seen = shadow_flows.observe(platform.host(0), platform.host(1));
+    s4u::Comm::sendto(platform.host(0), platform.host(1), static_cast<std::uint64_t>(pp_bytes));
+    pp_s = s4u::Engine::get_clock() - pp_start_s;
+  });
+  s4u::Engine::get_instance()->run();
+  const double expected_s = pp_bytes / (kPortBps - 3 * shadow_Bps);
+  EXPECT_NEAR(pp_s, expected_s, 1e-3 * expected_s);
+  EXPECT_DOUBLE_EQ(carry_end_s, carry_s);
+  EXPECT_EQ(shadow_flows.entries(), 1u);
+}
+
+// A carry that no flow shares a link with never enters the flow model. Here
+// the only other flow runs into GPU 0 while the shadows go out of it: on
+// split-duplex links they share nothing, and the transfer gets the whole port.
+TEST(ShadowFlow, TransferTheOtherWayNeitherSeesNorBringsInTheShadows) {
+  start_engine();
+  const Platform platform = two_gpus();
+  const double shadow_Bps = 20e9, carry_s = 10, pp_bytes = 10e9;
+  double pp_s = -1;
+  ShadowFlows shadow_flows;
+  const std::vector<ShadowFlow> flows(3, {ShadowDirection::FromHere, shadow_Bps * carry_s});
+  s4u::Actor::create("held", platform.host(0), [&] { shadow_flows.carry("c", platform.host(1), flows, carry_s); });
+  s4u::Actor::create("pp", platform.host(1), [&] {
+    s4u::this_actor::sleep_for(1);
+    const auto seen = shadow_flows.observe(platform.host(1), platform.host(0));
+    s4u::Comm::sendto(platform.host(1), platform.host(0), static_cast<std::uint64_t>(pp_bytes));
+    pp_s = s4u::Engine::get_clock() - 1;
+  });
+  s4u::Engine::get_instance()->run();
+  EXPECT_NEAR(pp_s, pp_bytes / kPortBps, 1e-3 * pp_bytes / kPortBps);
+  EXPECT_EQ(shadow_flows.entries(), 0u);
+  EXPECT_EQ(shadow_flows.unobserved_carries(), 1u);
+}
+
+// An observer already in flight when the carry starts brings the shadows in
+// at once: 5 GB of a 10 GB transfer go alone at 100 GB/s (0.05 s), the other
+// 5 GB beside the shadows at 40 GB/s (0.125 s).
+TEST(ShadowFlow, CarryStartingUnderAnObserverEntersAtOnce) {
+  start_engine();
+  const Platform platform = two_gpus();
+  const double shadow_Bps = 20e9, carry_s = 10, pp_bytes = 10e9, carry_start_s = 0.05;
+  double pp_s = -1;
+  ShadowFlows shadow_flows;
+  const std::vector<ShadowFlow> flows(3, {ShadowDirection::FromHere, shadow_Bps * carry_s});
+  s4u::Actor::create("held", platform.host(0), [&] {
+    s4u::this_actor::sleep_for(carry_start_s);
+    shadow_flows.carry("c", platform.host(1), flows, carry_s);
+  });
+  s4u::Actor::create("pp", platform.host(0), [&] {
+    const auto seen = shadow_flows.observe(platform.host(0), platform.host(1));
+    s4u::Comm::sendto(platform.host(0), platform.host(1), static_cast<std::uint64_t>(pp_bytes));
+    pp_s = s4u::Engine::get_clock();
+  });
+  s4u::Engine::get_instance()->run();
+  const double alone_bytes = kPortBps * carry_start_s;
+  const double expected_s = carry_start_s + (pp_bytes - alone_bytes) / (kPortBps - 3 * shadow_Bps);
   EXPECT_NEAR(pp_s, expected_s, 1e-3 * expected_s);
 }
 
