@@ -28,7 +28,6 @@ struct Instance {
   std::vector<OpId> member_ops;  // held members' ops
   bool live = false;             // every member held: run flow by flow; otherwise replayed (CollectiveReplay)
   std::vector<Flow> flows;       // live all-to-all: its flows
-  std::set<std::pair<int, int>> pairs;  // live: the GPU pairs its flows use
 };
 
 struct StreamWaiter {
@@ -110,8 +109,7 @@ class Executor {
         ++out_.stats.live_collectives;
         for (int r : members) gpus_.insert(gpu(r));
         if (op.collective == CollectiveKind::AllToAll) inst.flows = instance_flows(p_, t_, inst.group, inst.member_ops);
-        inst.pairs = collective_pairs(op.collective, members_gpus(members), inst.flows);
-        pairs_.insert(inst.pairs.begin(), inst.pairs.end());
+        for (const auto& pair : collective_pairs(op.collective, members_gpus(members), inst.flows)) pairs_.insert(pair);
       } else {
         ++out_.stats.replayed_collectives;
         replay_.add_instance(id, inst.group, inst.member_ops);
@@ -208,8 +206,9 @@ class Executor {
     const int me = static_cast<int>(std::find(members.begin(), members.end(), op.rank) - members.begin());
     std::vector<ShadowFlows::Observation> seen;  // the member's sends, for the whole of its part
     if (replay_.has_shadows())
-      for (const auto& [src, dst] : inst.pairs)
-        if (src == gpu(op.rank)) seen.push_back(replay_.shadow_flows().observe(platform_->host(src), platform_->host(dst)));
+      for (const auto& [src, dst] : collective_pairs(op.collective, members_gpus(members), inst.flows))
+        if (src == gpu(op.rank))
+          seen.push_back(replay_.shadow_flows().observe(platform_->host(src), platform_->host(dst)));
     run_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()), op.bytes,
                inst.flows);
   }
