@@ -152,6 +152,7 @@ void CollectiveReplay::add_shadow(Instance& inst, const Op& held, const std::vec
     if (v.local == me.local) break;
   }
   if (inst.shadow_peer < 0) return;
+  has_shadows_ = true;
   gpus_.insert(inst.shadow_peer);
   pairs_.insert({gpu(held.rank), inst.shadow_peer});
   pairs_.insert({inst.shadow_peer, gpu(held.rank)});
@@ -216,39 +217,26 @@ CollectiveReplay::Measurement CollectiveReplay::measure(const Signature& sig, co
   return m;
 }
 
-s4u::CommPtr start_shadow_flow(const std::string& name, s4u::Host* peer, ShadowDirection direction, double bytes,
-                               double rate_Bps) {
-  auto* here = s4u::this_actor::get_host();
-  // The rate first: a comm whose hosts and size are set starts by itself.
-  auto c = s4u::Comm::sendto_init();
-  c->set_name(name);
-  c->set_rate(rate_Bps);
-  c->set_source(direction == ShadowDirection::FromHere ? here : peer);
-  c->set_destination(direction == ShadowDirection::FromHere ? peer : here);
-  c->set_payload_size(static_cast<std::uint64_t>(bytes));
-  c->start();
-  return c;
-}
-
 // The held rank waits the measured duration. One shadow per real flow
 // crossing its NIC, each capped to last that long: max-min sharing then gives
 // a PP transfer on the NIC the share it would get among the all-to-all's flows.
-void CollectiveReplay::replay(int instance, const Op& held, const Platform& platform) const {
+// The shadows enter the flow model only while such a transfer is in flight
+// (ShadowFlows::carry).
+void CollectiveReplay::replay(int instance, const Op& held, const Platform& platform) {
   const auto& inst = instances_.at(instance);
   const double d = duration_s(instance);
-  std::vector<s4u::CommPtr> shadows;
-  if (d > 0 && inst.shadow_peer >= 0) {
-    auto* peer = platform.host(inst.shadow_peer);
-    for (const double b : inst.shadow_out)
-      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
-                                          ShadowDirection::FromHere, b, b / d));
-    for (const double b : inst.shadow_in)
-      shadows.push_back(start_shadow_flow(fmt::format("s{}-{}", held.id, shadows.size()), peer,
-                                          ShadowDirection::ToHere, b, b / d));
+  if (d <= 0 || inst.shadow_peer < 0) {
+    s4u::this_actor::sleep_for(d);
+    return;
   }
-  s4u::this_actor::sleep_for(d);
-  for (auto& c : shadows)
-    if (!c->test()) c->cancel();
+  std::vector<ShadowFlow> flows;
+  for (const double b : inst.shadow_out) flows.push_back({ShadowDirection::FromHere, b});
+  for (const double b : inst.shadow_in) flows.push_back({ShadowDirection::ToHere, b});
+  // Named by rank and stream: a stream replays one collective at a time, so
+  // names are unique among the carries in progress, and reusing them keeps
+  // SimGrid's mailboxes (never freed) to a few per stream.
+  shadow_flows_.carry(fmt::format("s{}-{}", held.rank, static_cast<int>(held.stream)),
+                      platform.host(inst.shadow_peer), flows, d);
 }
 
 }  // namespace moeplan::engine

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <simgrid/forward.h>
 #include <string>
@@ -24,18 +25,12 @@
 #include "sim/cost/cost_model.h"
 #include "sim/engine/all_to_all_flows.h"
 #include "sim/engine/platform.h"
+#include "sim/engine/shadow_flows.h"
 #include "sim/program/program.h"
 #include "sim/topology/routing.h"
 #include "sim/topology/topology.h"
 
 namespace moeplan::engine {
-
-// A shadow flow between the calling actor's GPU and `peer`, `bytes` long and
-// capped at `rate_Bps`, started at once. `name` must be unique among the
-// shadow flows in flight. The caller may wait for it, test it or cancel it.
-enum class ShadowDirection { FromHere, ToHere };
-simgrid::s4u::CommPtr start_shadow_flow(const std::string& name, simgrid::s4u::Host* peer, ShadowDirection direction,
-                                        double bytes, double rate_Bps);
 
 class CollectiveReplay {
  public:
@@ -55,7 +50,13 @@ class CollectiveReplay {
   double duration_s(int instance) const;
 
   // Phase 2, from the held rank's actor (on its GPU): its part of `instance`.
-  void replay(int instance, const program::Op& held, const Platform& platform) const;
+  void replay(int instance, const program::Op& held, const Platform& platform);
+  // The shadow flows replays carry: flows that may share links with them
+  // announce themselves here (ShadowFlows::observe).
+  ShadowFlows& shadow_flows() { return shadow_flows_; }
+  // Whether any added instance carries shadows (an all-to-all with inter-node
+  // flows on a held GPU).
+  bool has_shadows() const { return has_shadows_; }
 
   // Staggers below this fraction of a collective's unstaggered duration are
   // rounded away (and larger ones to a multiple of it): a repeating pattern
@@ -117,6 +118,8 @@ class CollectiveReplay {
   std::map<std::vector<int>, int> shape_ids_;
   std::set<int> gpus_;
   std::set<std::pair<int, int>> pairs_;
+  ShadowFlows shadow_flows_;
+  bool has_shadows_ = false;
 };
 
 }  // namespace moeplan::engine

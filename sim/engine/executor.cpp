@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
@@ -198,6 +199,11 @@ class Executor {
     }
     const auto& members = p_.groups[static_cast<std::size_t>(inst.group)].ranks;
     const int me = static_cast<int>(std::find(members.begin(), members.end(), op.rank) - members.begin());
+    std::vector<ShadowFlows::Observation> seen;  // the member's sends, for the whole of its part
+    if (replay_.has_shadows())
+      for (const auto& [src, dst] : collective_pairs(op.collective, members_gpus(members), inst.flows))
+        if (src == gpu(op.rank))
+          seen.push_back(replay_.shadow_flows().observe(platform_->host(src), platform_->host(dst)));
     run_member(op.collective, fmt::format("i{}", op.instance), me, static_cast<int>(members.size()), op.bytes,
                inst.flows);
   }
@@ -220,9 +226,13 @@ class Executor {
     const auto& send = p_.op(send_id);
     const double begin = s4u::Engine::get_clock();
     const OpId recv = index_.partner(send_id);  // -1: the peer rank is not held
-    if (recv >= 0)
+    if (recv >= 0) {
+      std::optional<ShadowFlows::Observation> seen;  // shadows on its links enter the flow model meanwhile
+      if (replay_.has_shadows())
+        seen.emplace(replay_.shadow_flows().observe(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer))));
       s4u::Comm::sendto(platform_->host(gpu(send.rank)), platform_->host(gpu(send.peer)),
                         static_cast<std::uint64_t>(send.bytes));
+    }
     const double end = s4u::Engine::get_clock();
     complete(send_id, begin, end);
     if (recv >= 0) complete(recv, begin, end);
