@@ -70,26 +70,6 @@ std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllA
   return fs.flows();
 }
 
-program::Traffic instance_traffic(const program::Program& p, int group, const std::vector<program::OpId>& member_ops) {
-  const auto& first = p.op(member_ops.front());
-  if (first.traffic >= 0) return p.traffic[static_cast<std::size_t>(first.traffic)];
-  const auto& members = p.groups[static_cast<std::size_t>(group)].ranks;
-  const int n = static_cast<int>(members.size());
-  auto index_of = [&](int rank) { return static_cast<int>(std::find(members.begin(), members.end(), rank) - members.begin()); };
-  program::Traffic t;
-  t.gpu_bytes.assign(static_cast<std::size_t>(n), {});
-  for (auto id : member_ops) t.gpu_bytes[static_cast<std::size_t>(index_of(p.op(id).rank))] = p.op(id).send_bytes;
-  const int h = index_of(first.rank);
-  for (int i = 0; i < n; ++i) {
-    auto& row = t.gpu_bytes[static_cast<std::size_t>(i)];
-    if (!row.empty()) continue;
-    row.resize(static_cast<std::size_t>(n));
-    for (int j = 0; j < n; ++j)
-      row[static_cast<std::size_t>(j)] = first.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
-  }
-  return t;
-}
-
 std::vector<Flow> instance_flows(const program::Program& p, const topology::Topology& t, int group,
                                  const std::vector<program::OpId>& member_ops) {
   std::vector<MemberPlace> places;
@@ -100,7 +80,7 @@ std::vector<Flow> instance_flows(const program::Program& p, const topology::Topo
     const int ordinal = node_ordinal.try_emplace(node, static_cast<int>(node_ordinal.size())).first->second;
     places.push_back({ordinal, t.graph()[v].local});
   }
-  return all_to_all_flows(instance_traffic(p, group, member_ops), p.all_to_all, places);
+  return all_to_all_flows(program::all_to_all_traffic(p, group, member_ops), p.all_to_all, places);
 }
 
 }  // namespace moeplan::engine

@@ -37,15 +37,9 @@ struct Flow {
 std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllAlgorithm algorithm,
                                    const std::vector<MemberPlace>& places);
 
-// The traffic of an all-to-all instance over `group` of which `member_ops` are
-// held: the program's whole-group matrix when it has one, else the members'
-// send_bytes rows. Rows of members that are not held are the first held
-// member's row rotated so that each plays its role (uniform routing: every
-// member is alike).
-program::Traffic instance_traffic(const program::Program& p, int group, const std::vector<program::OpId>& member_ops);
-
-// The flows of that instance, with its members placed on the fabric of `t`
-// under the program's all-to-all algorithm.
+// The flows of an all-to-all instance over `group` of which `member_ops` are
+// held (lowest op id first), its traffic from program::all_to_all_traffic, with
+// its members placed on the fabric of `t` under the program's all-to-all algorithm.
 std::vector<Flow> instance_flows(const program::Program& p, const topology::Topology& t, int group,
                                  const std::vector<program::OpId>& member_ops);
 

@@ -79,6 +79,26 @@ std::vector<double> member_send_row(const Program& p, const Op& op, int member) 
   return row;
 }
 
+Traffic all_to_all_traffic(const Program& p, int group, const std::vector<OpId>& held_ops) {
+  const auto& first = p.op(held_ops.front());
+  if (first.traffic >= 0) return p.traffic.at(static_cast<std::size_t>(first.traffic));
+  const auto& members = p.groups.at(static_cast<std::size_t>(group)).ranks;
+  const int n = static_cast<int>(members.size());
+  auto index_of = [&](int rank) { return static_cast<int>(std::find(members.begin(), members.end(), rank) - members.begin()); };
+  Traffic t;
+  t.gpu_bytes.assign(static_cast<std::size_t>(n), {});
+  for (auto id : held_ops) t.gpu_bytes[static_cast<std::size_t>(index_of(p.op(id).rank))] = p.op(id).send_bytes;
+  const int h = index_of(first.rank);
+  for (int i = 0; i < n; ++i) {
+    auto& row = t.gpu_bytes[static_cast<std::size_t>(i)];
+    if (!row.empty()) continue;
+    row.resize(static_cast<std::size_t>(n));
+    for (int j = 0; j < n; ++j)
+      row[static_cast<std::size_t>(j)] = first.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
+  }
+  return t;
+}
+
 std::vector<double> send_row(const Program& p, const Op& op) {
   if (op.traffic < 0) return op.send_bytes;
   const auto& ranks = p.groups.at(static_cast<std::size_t>(op.group)).ranks;

@@ -173,6 +173,12 @@ std::vector<double> send_row(const Program& p, const Op& op);
 // member sends); empty when `op` names no matrix.
 std::vector<double> member_send_row(const Program& p, const Op& op, int member);
 
+// The whole-group traffic of an all-to-all instance from its held member ops
+// (lowest op id first): the matrix they name, else their send rows, with the
+// rows of members not held rotated from the first's (members alike under
+// uniform routing).
+Traffic all_to_all_traffic(const Program& p, int group, const std::vector<OpId>& held_ops);
+
 // Structural checks, each naming the op ids involved: ids dense; ranks and
 // send/recv peers inside the world; deps refer to earlier-created existing
 // ops (so there is no cycle); sends and receives pair up (where both ranks are

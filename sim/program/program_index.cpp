@@ -219,22 +219,11 @@ Traffic ProgramIndex::all_to_all_traffic(const Program& p, int instance) const {
   const Op& first = p.op(first_member(instance));
   MOEPLAN_CHECK(first.collective == CollectiveKind::AllToAll, "instance {} is {}, not an all-to-all", instance,
                 to_string(first.collective));
-  if (first.traffic >= 0) return p.traffic.at(static_cast<std::size_t>(first.traffic));
-  const auto held = members(instance);
-  const int n = static_cast<int>(held.size());
-  Traffic t;
-  t.gpu_bytes.assign(held.size(), {});
-  for (std::size_t i = 0; i < held.size(); ++i)
-    if (held[i] >= 0) t.gpu_bytes[i] = p.op(held[i]).send_bytes;
-  const int h = member_index(first.id);
-  for (int i = 0; i < n; ++i) {
-    auto& row = t.gpu_bytes[static_cast<std::size_t>(i)];
-    if (!row.empty()) continue;
-    row.resize(static_cast<std::size_t>(n));
-    for (int j = 0; j < n; ++j)
-      row[static_cast<std::size_t>(j)] = first.send_bytes[static_cast<std::size_t>(((j - i + h) % n + n) % n)];
-  }
-  return t;
+  std::vector<OpId> held;
+  for (const OpId o : members(instance))
+    if (o >= 0) held.push_back(o);
+  std::sort(held.begin(), held.end());  // the lowest id (the first member) leads
+  return program::all_to_all_traffic(p, first.group, held);
 }
 
 std::size_t ProgramIndex::at(OpId id) const {
