@@ -9,6 +9,9 @@
 #include <signal.h>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "tests/sim/test_paths.h"
 
@@ -48,7 +51,10 @@ nlohmann::json without_wall_times(nlohmann::json report) {
 }
 
 TEST(SimulationJob, FiftyRunsWithACancelAKillAndABrokenScenarioEachReportTheirOutcome) {
-  const auto tmp = fs::temp_directory_path();
+  // A private temporary folder: other tests run simulations beside this one.
+  const auto tmp = fs::temp_directory_path() / ("moeplan-job-test-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  ::setenv("TMPDIR", tmp.c_str(), 1);
   const auto temp_before = count_matching(tmp, "moeplan-sim-");
   const auto fds_before = open_descriptors();
   const auto text = read_text(small_scenario());
@@ -103,6 +109,8 @@ TEST(SimulationJob, FiftyRunsWithACancelAKillAndABrokenScenarioEachReportTheirOu
   EXPECT_EQ(count_matching(tmp, "moeplan-sim-"), temp_before);
   EXPECT_EQ(open_descriptors(), fds_before);
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  ::unsetenv("TMPDIR");
+  fs::remove_all(tmp);
 }
 
 TEST(SimulationJob, ReturnsTheTraceWhenAsked) {
