@@ -5,6 +5,8 @@
 #include <fstream>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/util/atomic_file.h"
+
 namespace moeplan::config {
 
 namespace fs = std::filesystem;
@@ -150,20 +152,7 @@ std::string to_yaml(const Scenario& s, const std::string& target_path) {
 
 void write_scenario(const Scenario& s, const std::string& path) {
   const auto text = to_yaml(s, path);
-  const auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing (check the folder exists and is writable)", tmp));
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", tmp));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("{}: cannot replace the file: {}", path, ec.message()));
-  }
+  write_file_atomically(path, [&](std::ostream& out) { out << text; });
 }
 
 namespace {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sim/util/atomic_file.h"
+
 namespace moeplan::moe {
 
 PlacementTable placement_table(const std::vector<std::vector<double>>& tokens, const std::vector<Placement>& placements,
@@ -47,17 +49,7 @@ void write_placement_json(const std::vector<Placement>& placements, const std::s
     doc["log2phy"].push_back(p.log2phy);
     doc["logcnt"].push_back(p.logcnt);
   }
-  const auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing (check the folder exists)", path));
-    out << doc.dump() << "\n";
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", path));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("{}: cannot replace the file: {}", path, ec.message()));
+  write_file_atomically(path, [&](std::ostream& out) { out << doc.dump() << "\n"; });
 }
 
 }  // namespace moeplan::moe

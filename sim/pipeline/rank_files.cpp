@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/program/program_json.h"
+#include "sim/util/atomic_file.h"
 #include "sim/program/rank_program.h"
 #include "sim/workload/build_program.h"
 
@@ -101,14 +102,8 @@ RankFilesResult write_rank_files(const config::Scenario& sc, const plan::Validat
                                 {"world_size", layout.world()},
                                 {"complete", static_cast<int>(ranks.size()) == layout.world()},
                                 {"files", files}};
-  const auto tmp = (fs::path(folder) / "manifest.json.tmp").string();
-  {
-    std::ofstream out(tmp);
-    out << manifest.dump(1) << "\n";
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", tmp));
-  }
-  fs::rename(tmp, fs::path(folder) / "manifest.json", ec);
-  if (ec) throw std::runtime_error(fmt::format("{}: cannot write the manifest: {}", folder, ec.message()));
+  write_file_atomically((fs::path(folder) / "manifest.json").string(),
+                        [&](std::ostream& out) { out << manifest.dump(1) << "\n"; });
   return result;
 }
 

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/util/atomic_file.h"
+
 namespace moeplan::program {
 namespace {
 
@@ -161,19 +163,11 @@ void write_program(const Program& p, const std::string& path) {
   j.erase("ops");
   auto text = j.dump();
   text.pop_back();  // the closing brace: "ops" follows
-  const auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing (check the folder exists)", path));
+  write_file_atomically(path, [&](std::ostream& out) {
     out << text << ",\"ops\":[";
     for (std::size_t i = 0; i < p.ops.size(); ++i) out << (i ? "," : "") << op_to_json(p.ops[i]).dump();
     out << "]}\n";
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", path));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("{}: cannot replace the file: {}", path, ec.message()));
+  });
 }
 
 Program read_program(const std::string& path) {

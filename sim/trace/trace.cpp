@@ -4,6 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/util/atomic_file.h"
+
 namespace moeplan::trace {
 
 std::string op_name(const program::Op& op) {
@@ -67,9 +69,7 @@ nlohmann::json to_chrome_trace(const Trace& t, const program::Program& p) {
 }
 
 void write_json(const nlohmann::json& j, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
-  out << j.dump() << '\n';
+  write_file_atomically(path, [&](std::ostream& out) { out << j.dump() << '\n'; });
 }
 
 }  // namespace moeplan::trace
