@@ -5,6 +5,7 @@
 #include "sim/topology/dot.h"
 #include "sim/config/topology_file.h"
 #include "sim/topology/metrics.h"
+#include "sim/util/atomic_file.h"
 #include "sim/util/units.h"
 
 namespace moeplan::cli {
@@ -29,9 +30,7 @@ void add_topo_command(CLI::App& app) {
     fmt::print("bisection       {} per direction (GPUs 0..{} vs the rest)\n", format_rate(m.bisection_Bps), m.gpus / 2 - 1);
     fmt::print("diameter        {} hops\n", m.diameter_hops);
     if (!dot->empty()) {
-      std::ofstream out(*dot);
-      if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", *dot));
-      topology::write_dot(tf.topology, out);
+      write_file_atomically(*dot, [&](std::ostream& out) { topology::write_dot(tf.topology, out); });
       fmt::print("wrote           {}\n", *dot);
     }
   });

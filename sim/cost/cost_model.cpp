@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "sim/util/atomic_file.h"
+
 namespace moeplan::cost {
 
 std::optional<double> Calibration::lookup(program::Part part, program::Pass pass) const {
@@ -41,9 +43,7 @@ void Calibration::save(const std::string& path) const {
   nlohmann::json j;
   j["source"] = source;
   j["compute_efficiency"] = compute_efficiency;
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
-  out << j.dump(2) << "\n";
+  write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }
 
 double CostModel::compute_efficiency(const program::Op& op) const {
