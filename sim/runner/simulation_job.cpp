@@ -6,6 +6,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "sim/util/data_dirs.h"
+
 namespace moeplan::runner {
 
 namespace fs = std::filesystem;
@@ -118,12 +120,11 @@ std::string_view to_string(SimulationStatus s) {
 
 std::string default_moeplan_executable() {
   if (const char* env = std::getenv("MOEPLAN_EXECUTABLE"); env && *env) return env;
-  std::error_code ec;
-  const auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const auto& candidate : {exe.parent_path() / "moeplan", exe.parent_path().parent_path() / "moeplan",
-                                  exe.parent_path().parent_path() / "bin" / "moeplan"})
-      if (fs::is_regular_file(candidate, ec) && candidate != exe) return candidate.string();
+  if (const auto folder = executable_folder(); !folder.empty()) {
+    std::error_code ec;
+    const auto self = fs::read_symlink("/proc/self/exe", ec);
+    for (const auto& candidate : {folder / "moeplan", folder.parent_path() / "moeplan", folder.parent_path() / "bin" / "moeplan"})
+      if (fs::is_regular_file(candidate, ec) && candidate != self) return candidate.string();
   }
   return "moeplan";
 }

@@ -10,15 +10,11 @@ namespace moeplan {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 fs::path executable_folder() {
   std::error_code ec;
   const auto exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path{} : exe.parent_path();
 }
-
-}  // namespace
 
 std::vector<fs::path> data_dir_candidates() {
   std::vector<fs::path> out;

@@ -14,6 +14,9 @@
 
 namespace moeplan {
 
+// The folder of the running executable (empty when /proc/self/exe cannot be read).
+std::filesystem::path executable_folder();
+
 // The data folder; throws ConfigError naming every place searched when none has data.
 std::filesystem::path data_dir();
 

@@ -6,30 +6,18 @@
 
 #include "sim/plan/validate.h"
 #include "sim/workload/build_program.h"
-#include "tests/sim/test_paths.h"
+#include "tests/sim/bundled_scenario.h"
 
 namespace moeplan::program {
 namespace {
 
-struct Built {
-  config::Scenario sc;
-  plan::ValidatedPlan vp;
-};
-
-Built load(const std::string& scenario) {
-  Diagnostics diag;
-  Built b{config::load_scenario(test::source_path(scenario), diag), {}};
-  auto vp = plan::validate_plan(b.sc, diag);
-  EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  b.vp = std::move(*vp);
-  return b;
-}
+using test::load_bundled;
 
 // Every rank's file cut from the whole program equals the one cut from a
 // build of its pipeline alone: rank files written a pipeline at a time are
 // the whole program, whatever order the builds ran in.
 void expect_pipeline_builds_give_the_whole_programs_rank_files(const std::string& scenario) {
-  const auto b = load(scenario);
+  const auto b = load_bundled(scenario);
   const auto whole = workload::build_program(b.sc, b.vp, {});
   for (int d = 0; d < b.vp.layout.dp; ++d) {
     const auto one = workload::build_program(b.sc, b.vp, {.pipeline = d});
@@ -50,7 +38,7 @@ TEST(RankProgram, PipelineBuildsGiveTheWholeProgramsRankFilesDualPipe) {
 }
 
 TEST(RankProgram, HoldsOnlyTheRanksOpsRenumberedWithCanonicalInstances) {
-  const auto b = load("scenarios/small-moe-64xH800.yaml");
+  const auto b = load_bundled("scenarios/small-moe-64xH800.yaml");
   const auto whole = workload::build_program(b.sc, b.vp, {});
   const int r = b.vp.layout.rank(1, 3);
   const auto file = rank_program(whole, r);
@@ -76,7 +64,7 @@ TEST(RankProgram, HoldsOnlyTheRanksOpsRenumberedWithCanonicalInstances) {
 }
 
 TEST(RankProgram, MembersOfOneCollectiveAgreeOnTheCanonicalInstance) {
-  const auto b = load("scenarios/small-moe-64xH800.yaml");
+  const auto b = load_bundled("scenarios/small-moe-64xH800.yaml");
   const auto whole = workload::build_program(b.sc, b.vp, {});
   // Map each whole-program instance to the canonical ids its members got in their rank files.
   std::map<int, std::set<int>> canonical;
@@ -95,7 +83,7 @@ TEST(RankProgram, MembersOfOneCollectiveAgreeOnTheCanonicalInstance) {
 }
 
 TEST(RankProgram, ARankWithoutOpsIsAnError) {
-  const auto b = load("scenarios/small-moe-64xH800.yaml");
+  const auto b = load_bundled("scenarios/small-moe-64xH800.yaml");
   const auto one = workload::build_program(b.sc, b.vp, {.pipeline = 0});
   EXPECT_THROW(rank_program(one, b.vp.layout.rank(0, 1)), std::runtime_error);
 }
