@@ -14,6 +14,7 @@ void add_schedule_command(CLI::App& app);
 void add_placement_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
+void add_estimate_command(CLI::App& app);
 
 
 }  // namespace moeplan::cli

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "sim/cost/cost_model.h"
-#include "sim/engine/all_to_all_flows.h"
+#include "sim/engine/collectives.h"
 #include "sim/engine/platform.h"
 #include "sim/engine/shadow_flows.h"
 #include "sim/program/program.h"

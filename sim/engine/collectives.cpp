@@ -15,17 +15,6 @@ std::uint64_t to_bytes(double b) { return static_cast<std::uint64_t>(std::llroun
 
 }  // namespace
 
-int ring_steps(program::CollectiveKind kind, int n) {
-  switch (kind) {
-    case program::CollectiveKind::ReduceScatter:
-    case program::CollectiveKind::AllGather: return n - 1;
-    case program::CollectiveKind::AllReduce: return 2 * (n - 1);
-    case program::CollectiveKind::AllToAll: break;
-  }
-  MOEPLAN_CHECK(false, "{} is not a ring collective", program::to_string(kind));
-  return 0;
-}
-
 void run_ring_member(program::CollectiveKind kind, const std::string& prefix, int me, int n, double bytes) {
   if (n < 2) return;
   auto* next = simgrid::s4u::Mailbox::by_name(fmt::format("{}:{}", prefix, (me + 1) % n));

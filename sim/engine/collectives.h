@@ -12,10 +12,15 @@
 #include <utility>
 #include <vector>
 
-#include "sim/engine/all_to_all_flows.h"
+#include "sim/comm/all_to_all_flows.h"
+#include "sim/comm/ring.h"
 #include "sim/program/program.h"
 
 namespace moeplan::engine {
+
+using comm::Flow;
+using comm::instance_flows;
+using comm::ring_steps;
 
 // One member's part. `prefix` makes mailbox names unique to the instance;
 // `bytes` is the full buffer per rank.
@@ -33,7 +38,5 @@ void run_member(program::CollectiveKind kind, const std::string& prefix, int me,
 std::set<std::pair<int, int>> collective_pairs(program::CollectiveKind kind, const std::vector<int>& gpus,
                                                const std::vector<Flow>& flows);
 
-// Ring algorithm steps and bytes per step, for closed-form checks.
-int ring_steps(program::CollectiveKind kind, int n);
 
 }  // namespace moeplan::engine

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "sim/util/intervals.h"
 #include "sim/util/units.h"
 #include "sim/cost/layer_work.h"
 
@@ -11,33 +12,17 @@ namespace {
 
 using program::OpType;
 using program::Part;
-using Interval = std::pair<double, double>;
-
-double union_length(std::vector<Interval> v) {
-  std::sort(v.begin(), v.end());
-  double total = 0, cur_s = -1, cur_e = -1;
-  for (const auto& [s, e] : v) {
-    if (s > cur_e) {
-      total += cur_e - cur_s;
-      cur_s = s, cur_e = e;
-    } else {
-      cur_e = std::max(cur_e, e);
-    }
-  }
-  return total + (cur_e - cur_s);
-}
-
-// Length of `a` not covered by the union of `cover`.
-double uncovered(std::vector<Interval> a, std::vector<Interval> cover) {
-  std::vector<Interval> both = a;
-  both.insert(both.end(), cover.begin(), cover.end());
-  return union_length(both) - union_length(std::move(cover));
-}
-
 }  // namespace
 
-Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, const program::Program& p,
-                   const trace::Trace& t, double step_time_s) {
+double model_flops(const config::Scenario& sc, const program::Op& op) {
+  if (op.type != OpType::Compute || op.part == Part::Optimizer) return 0.0;
+  if (op.part != Part::RoutedExperts) return op.flops;
+  return cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part, op.pass,
+                         op.dtype, sc.plan.ep)
+      .flops;
+}
+
+Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, double step_time_s) {
   Report r;
   r.scenario = sc.name;
   r.gpus = sc.gpus();
@@ -48,6 +33,22 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   r.gpu_hours_per_trillion_tokens = r.gpus * (step_time_s / 3600.0) * (1e12 / r.tokens_per_step);
   r.memory = memory;
   r.memory_per_gpu_bytes = memory.total_bytes();
+  return r;
+}
+
+void finish_report(Report& r, const config::Scenario& sc, double model_flops_per_step) {
+  const auto& b = r.breakdown;
+  r.exposed_comm_s = b.exposed_all_to_all_s + b.exposed_pp_s + b.exposed_dp_s;
+  r.bubble_fraction = b.bubble_s / r.step_time_s;
+  r.model_flops_per_step = model_flops_per_step;
+  const double peak = sc.gpu.peak(sc.plan.precision);
+  r.mfu = r.model_flops_per_step / (r.step_time_s * r.gpus * peak);
+  r.mfu_basis = fmt::format("{} dense peak {}", moeplan::to_string(sc.plan.precision), format_flops(peak));
+}
+
+Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, const program::Program& p,
+                   const trace::Trace& t, double step_time_s) {
+  Report r = step_report(sc, memory, step_time_s);
 
   struct RankTimes {
     std::vector<Interval> compute, a2a, pp, dp;
@@ -62,13 +63,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     const Interval iv{rec.start_s, rec.end_s};
     if (op.type == OpType::Compute) {
       rt.compute.push_back(iv);
-      // Model FLOPs count what the model needs, not what the slowest GPU does:
-      // routed experts at the mean load (tokens x k spread evenly).
-      if (op.part == Part::RoutedExperts)
-        flops += cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part,
-                                     op.pass, op.dtype, sc.plan.ep).flops;
-      else if (op.part != Part::Optimizer)
-        flops += op.flops;
+      flops += model_flops(sc, op);
       const double d = rec.duration_s();
       switch (op.part) {
         case Part::Attention:
@@ -120,12 +115,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   b.exposed_pp_s = sum.exposed_pp_s / n;
   b.exposed_dp_s = sum.exposed_dp_s / n;
   b.bubble_s = sum.bubble_s / n;
-  r.exposed_comm_s = b.exposed_all_to_all_s + b.exposed_pp_s + b.exposed_dp_s;
-  r.bubble_fraction = b.bubble_s / step_time_s;
-  r.model_flops_per_step = flops * p.replicas;
-  const double peak = sc.gpu.peak(sc.plan.precision);
-  r.mfu = r.model_flops_per_step / (step_time_s * r.gpus * peak);
-  r.mfu_basis = fmt::format("{} dense peak {}", moeplan::to_string(sc.plan.precision), format_flops(peak));
+  finish_report(r, sc, flops * p.replicas);
   return r;
 }
 
@@ -196,8 +186,12 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("  weights {}  gradients {}  optimizer {}  activations {} ({} micro-batches in flight)\n",
                      format_bytes(m.weights_bytes), format_bytes(m.gradients_bytes), format_bytes(m.optimizer_bytes),
                      format_bytes(m.activations_bytes), m.activations_in_flight);
-  out += fmt::format("\nsimulated in {:.2f} s wall, peak memory {} ({} mode, {} ops)\n", r.sim_wall_s,
-                     format_bytes(r.peak_rss_bytes), r.engine.value("mode", "?"), r.engine.value("ops", 0));
+  if (r.engine.value("tier", "") == "analytic")
+    out += fmt::format("\nestimated analytically in {:.2f} ms wall ({} schedule ops probed, {} ops)\n",
+                       1e3 * r.sim_wall_s, r.engine.value("probes", 0), r.engine.value("probe_ops", 0));
+  else
+    out += fmt::format("\nsimulated in {:.2f} s wall, peak memory {} ({} mode, {} ops)\n", r.sim_wall_s,
+                       format_bytes(r.peak_rss_bytes), r.engine.value("mode", "?"), r.engine.value("ops", 0));
   return out;
 }
 

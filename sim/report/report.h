@@ -52,6 +52,17 @@ struct Report {
   nlohmann::json engine;  // engine statistics
 };
 
+// What a compute op counts towards the model's FLOPs: what the model needs,
+// not what the slowest GPU does (routed experts at the mean load, tokens x k
+// spread evenly); the optimizer and communication count nothing.
+double model_flops(const config::Scenario& sc, const program::Op& op);
+
+// The metrics that follow from the step time alone (throughput, GPU-hours)
+// and the memory; the breakdown is left for the caller to fill.
+Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, double step_time_s);
+// Once the breakdown is filled: exposed communication, bubble fraction, model FLOPs and MFU.
+void finish_report(Report& r, const config::Scenario& sc, double model_flops_per_step);
+
 Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, const program::Program& p,
                    const trace::Trace& t, double step_time_s);
 

@@ -58,7 +58,7 @@ struct Readiness {
 
 class TimelineRun {
  public:
-  TimelineRun(const Schedule& s, const OpDurations& d)
+  TimelineRun(const Schedule& s, const DurationModel& d)
       : s_(s), d_(d), stages_(stage_count(s)),
         ledger_(flow_count(s), stage_count(s), microbatches_per_flow(s)),
         next_(static_cast<std::size_t>(s.pp), 0),
@@ -103,7 +103,7 @@ class TimelineRun {
     }
   }
 
-  double hop_s(int from_rank, int to_rank) const { return from_rank == to_rank ? 0.0 : d_.p2p_latency_s; }
+  double hop_s(int from_rank, int to_rank) const { return from_rank == to_rank ? 0.0 : d_.hop_s(from_rank, to_rank); }
 
   // F(p) on `rank`: the previous stage's F of the same micro-batch.
   Readiness forward_ready(int rank, const PassRef& p) {
@@ -130,17 +130,6 @@ class TimelineRun {
       r.at_s = std::max(r.at_s, *next.end_s + hop_s(next.rank, rank));
     }
     return r;
-  }
-
-  double duration_s(const ScheduleOp& op) const {
-    switch (op.kind) {
-      case OpKind::F: return d_.f_s;
-      case OpKind::B: return d_.b_s;
-      case OpKind::Bi: return d_.bi_s;
-      case OpKind::W: return d_.w_s;
-      case OpKind::FB: return d_.fb_s;
-    }
-    return 0.0;
   }
 
   void record_forward(int rank, const PassRef& p, double end_s) {
@@ -187,7 +176,13 @@ class TimelineRun {
 
     OpTiming t;
     t.start_s = std::max(free_at_s_[u(r)], ready.at_s);
-    t.end_s = t.start_s + duration_s(op);
+    if (op.kind == OpKind::W) {  // the duration of the weight-grad work it takes
+      ScheduleOp w = op;
+      w.pass = weight_queue_[u(r)].front();
+      t.end_s = t.start_s + d_.op_s(r, w);
+    } else {
+      t.end_s = t.start_s + d_.op_s(r, op);
+    }
     switch (op.kind) {
       case OpKind::F: record_forward(r, op.pass, t.end_s); break;
       case OpKind::B: record_backward(r, op.pass, t.end_s, false); break;
@@ -236,7 +231,7 @@ class TimelineRun {
   }
 
   const Schedule& s_;
-  const OpDurations& d_;
+  const DurationModel& d_;
   int stages_;
   PassLedger ledger_;
   std::vector<std::size_t> next_;
@@ -263,8 +258,24 @@ std::string Timeline::deadlock_report() const {
   return text;
 }
 
-Timeline evaluate_timeline(const Schedule& s, const OpDurations& d, std::stop_token stop) {
+Timeline evaluate_timeline(const Schedule& s, const DurationModel& d, std::stop_token stop) {
   return TimelineRun(s, d).run(stop);
+}
+
+Timeline evaluate_timeline(const Schedule& s, const OpDurations& d, std::stop_token stop) {
+  DurationModel model;
+  model.op_s = [&d](int, const ScheduleOp& op) {
+    switch (op.kind) {
+      case OpKind::F: return d.f_s;
+      case OpKind::B: return d.b_s;
+      case OpKind::Bi: return d.bi_s;
+      case OpKind::W: return d.w_s;
+      case OpKind::FB: return d.fb_s;
+    }
+    return 0.0;
+  };
+  model.hop_s = [&d](int, int) { return d.p2p_latency_s; };
+  return evaluate_timeline(s, model, stop);
 }
 
 std::vector<int> peak_activations(const Schedule& s) {

@@ -22,6 +22,7 @@
 // the worst rank's idle_s (see docs/schedules.md).
 #pragma once
 
+#include <functional>
 #include <stop_token>
 
 #include <string>
@@ -75,7 +76,18 @@ struct Timeline {
   std::string deadlock_report() const;
 };
 
+// Durations that vary by rank and pass (the analytical estimator's): op_s
+// for every op (a W arrives with `pass` set to the pass whose weight-grad work
+// it runs, the head of its rank's queue); hop_s for a dependency between two
+// different ranks.
+struct DurationModel {
+  std::function<double(int rank, const ScheduleOp& op)> op_s;
+  std::function<double(int from_rank, int to_rank)> hop_s;
+};
+
 // Throws moeplan::Cancelled when `stop` is requested (checked once per sweep over the ranks).
+Timeline evaluate_timeline(const Schedule& s, const DurationModel& d, std::stop_token stop = {});
+// Constant durations for every rank and pass.
 Timeline evaluate_timeline(const Schedule& s, const OpDurations& d, std::stop_token stop = {});
 
 // Peak activations in flight per rank, from the op order alone: a pass is live

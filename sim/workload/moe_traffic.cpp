@@ -1,6 +1,11 @@
 #include "sim/workload/moe_traffic.h"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "sim/config/placement_spec.h"
 #include "sim/util/check.h"
@@ -18,6 +23,43 @@ using cost::pipeline_payload_bytes;
 using cost::routed_experts_work;
 using cost::token_payload_bytes;
 
+namespace {
+
+struct RoutedLayer {
+  moe::Placement placement;
+  moe::LayerRouting routing;
+};
+
+// Routing a layer is the costliest part of building a program's MoE traffic
+// and is deterministic in its inputs, so one process (a sweep, the
+// analytical estimator) routes each distinct layer once. Bounded, shared by threads.
+std::shared_ptr<const RoutedLayer> routed_layer(const config::Scenario& sc, const moe::RoutingShape& shape, int key,
+                                                const moe::LoadStats* stats) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const RoutedLayer>> cache;
+  const auto& rs = sc.routing;
+  const std::string id = fmt::format(
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", config::to_string(rs.distribution), rs.zipf_s,
+      rs.hot_fraction, rs.hot_experts, rs.load_file, rs.node_limit, rs.seed, rs.sample_tokens,
+      config::to_string(sc.placement.policy), sc.placement.redundant_experts, shape.experts, shape.top_k,
+      shape.expert_groups, shape.groups_per_token, shape.ep, shape.gpus_per_node,
+      fmt::format("{}|{}", shape.tokens_per_gpu, key));
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(id); it != cache.end() && rs.load_file.empty()) return it->second;
+  }
+  const auto probabilities = moe::expert_probabilities(rs, shape.experts, key, stats);
+  auto placement = moe::place_layer(sc.placement, probabilities, shape.expert_groups, shape.ep, shape.gpus_per_node);
+  auto routing = moe::route_layer(rs, shape, placement, key, stats);
+  auto routed = std::make_shared<const RoutedLayer>(RoutedLayer{std::move(placement), std::move(routing)});
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 512) cache.clear();
+  if (rs.load_file.empty()) cache[id] = routed;  // a load file may change between runs: route it afresh
+  return routed;
+}
+
+}  // namespace
+
 MoeTraffic::MoeTraffic(const config::Scenario& sc, int gpus_per_node) : sc_(sc) {
   shape_ = moe::routing_shape(sc.model, sc.plan.ep, gpus_per_node, sc.tokens_per_microbatch());
   if (sc.routing.distribution == moe::RoutingDistribution::measured) {
@@ -32,10 +74,9 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   const int key = sc_.routing.distribution == moe::RoutingDistribution::uniform ? 0 : layer;
   if (auto it = layers_.find(key); it != layers_.end()) return it->second;
   const auto* stats = measured_ ? &*measured_ : nullptr;
-  const auto probabilities = moe::expert_probabilities(sc_.routing, shape_.experts, key, stats);
-  const auto placement = moe::place_layer(sc_.placement, probabilities, shape_.expert_groups, shape_.ep,
-                                          shape_.gpus_per_node);
-  const auto r = moe::route_layer(sc_.routing, shape_, placement, key, stats);
+  const auto routed = routed_layer(sc_, shape_, key, stats);
+  const auto& r = routed->routing;
+  const auto& placement = routed->placement;
 
   const int ep = shape_.ep, nodes = r.nodes;
   auto traffic = [&](double per_token, bool reverse) {

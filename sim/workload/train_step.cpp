@@ -41,6 +41,8 @@ struct Chunk {
   LayerGrads grads;         // the current layer's input-grad ops, for its weight-grad ops
 };
 
+}  // namespace
+
 class TrainStepBuilder {
  public:
   TrainStepBuilder(const config::Scenario& sc, const plan::ValidatedPlan& vp, const TrainStepOptions& opt)
@@ -67,14 +69,7 @@ class TrainStepBuilder {
   program::Program build() {
     MOEPLAN_CHECK(!(opt_.reduced && opt_.pipeline >= 0), "a reduced program already holds one pipeline");
     MOEPLAN_CHECK(opt_.pipeline < lay_.dp, "pipeline {} of {}", opt_.pipeline, lay_.dp);
-    prog_.scenario = sc_.name;
-    prog_.world_size = lay_.world();
-    prog_.reduced = opt_.reduced;
-    prog_.partial = opt_.pipeline >= 0;
-    prog_.replicas = opt_.reduced ? lay_.dp : 1;
-    prog_.comm_sms = sc_.plan.comm_sms;
-    for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
-    prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
+    init_program();
     // The data-parallel indices held: one pipeline (reduced, or asked for), or all.
     const int first_dp = std::max(0, opt_.pipeline);
     const int held_dp = opt_.reduced || opt_.pipeline >= 0 ? first_dp + 1 : lay_.dp;
@@ -96,7 +91,56 @@ class TrainStepBuilder {
     return std::move(prog_);
   }
 
+  // ---- probes (the analytical estimator) ----------------------------------------------
+  // Appends what pipeline rank `pipe_rank` (data-parallel index 0) runs for
+  // `ops`, in order, as in the step, except that a W runs the weight-grad
+  // work of the pass it names (whose Bi an earlier probe ran); a dependency
+  // on a neighbour stage's output that the probe does not hold (DualPipeV's
+  // local turn) is left out.
+  std::vector<OpRange> probe(int pipe_rank, const std::vector<schedule::ScheduleOp>& ops) {
+    if (prog_.by_rank.empty()) init_program();
+    probe_ = true;
+    const int rank = lay_.rank(pipe_rank, 0);
+    std::deque<PassRef> w_queue;
+    std::vector<OpRange> ranges;
+    ops_.start_rank();
+    for (const auto& sop : ops) {
+      const auto first = static_cast<OpId>(prog_.ops.size());
+      ops_.fence_compute();
+      if (sop.kind == OpKind::W) weight_chunk(rank, sop.pass);  // the pass it names, run before
+      else run_schedule_op(pipe_rank, rank, sop, w_queue);
+      ranges.push_back({first, static_cast<OpId>(prog_.ops.size())});
+    }
+    return ranges;
+  }
+
+  // Appends the end-of-step data-parallel sync of pipeline rank `pipe_rank`
+  // (data-parallel index 0) for the stages it holds.
+  OpRange probe_dp_sync(int pipe_rank) {
+    if (prog_.by_rank.empty()) init_program();
+    const int rank = lay_.rank(pipe_rank, 0);
+    std::set<int> stages;
+    for (int c = 0; c < sched_.chunks; ++c)
+      stages.insert(schedule::stage_of(sched_, pipe_rank, schedule::chunk_pass(sched_, c)));
+    const auto first = static_cast<OpId>(prog_.ops.size());
+    emit_dp_sync(rank, stages, sc_, vp_, collectives_, prog_);
+    return {first, static_cast<OpId>(prog_.ops.size())};
+  }
+
+  const program::Program& program() const { return prog_; }
+
  private:
+  void init_program() {
+    prog_.scenario = sc_.name;
+    prog_.world_size = lay_.world();
+    prog_.reduced = opt_.reduced;
+    prog_.partial = opt_.pipeline >= 0;
+    prog_.replicas = opt_.reduced ? lay_.dp : 1;
+    prog_.comm_sms = sc_.plan.comm_sms;
+    for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
+    prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
+  }
+
   // ---- the schedule of one rank ------------------------------------------------------
   // A rank runs its schedule ops in order: the first compute op of each waits
   // for the previous one's last compute op. Bi leaves its weight-grad work to
@@ -107,6 +151,12 @@ class TrainStepBuilder {
     ops_.start_rank();
     for (const auto& sop : sched_.ranks[static_cast<std::size_t>(pipe_rank)]) {
       ops_.fence_compute();
+      run_schedule_op(pipe_rank, rank, sop, w_queue);
+    }
+    MOEPLAN_CHECK(w_queue.empty(), "rank {} ends the step with {} weight-grad works queued", pipe_rank, w_queue.size());
+  }
+
+  void run_schedule_op(int pipe_rank, int rank, const schedule::ScheduleOp& sop, std::deque<PassRef>& w_queue) {
       switch (sop.kind) {
         case OpKind::F: forward_chunk(rank, sop.pass); break;
         case OpKind::B: backward_chunk(rank, sop.pass); weight_chunk(rank, sop.pass); break;
@@ -121,8 +171,6 @@ class TrainStepBuilder {
           if (!sop.full_b) w_queue.push_back(sop.b);
           break;
       }
-    }
-    MOEPLAN_CHECK(w_queue.empty(), "rank {} ends the step with {} weight-grad works queued", pipe_rank, w_queue.size());
   }
 
   // ---- chunks ------------------------------------------------------------------------
@@ -266,7 +314,13 @@ class TrainStepBuilder {
                         const std::map<std::tuple<int, int, int, int>, Deps>& local_end) {
     const int peer = lay_.rank(from.pipe_rank, lay_.dp_of(c.rank));
     const int from_stage = kind == Payload::Activation ? c.stage - 1 : c.stage + 1;
-    if (peer == c.rank) return local_end.at({c.rank, c.flow, from_stage, c.pass.mb});
+    if (peer == c.rank) {
+      const auto it = local_end.find({c.rank, c.flow, from_stage, c.pass.mb});
+      if (it == local_end.end() && probe_) return {};
+      MOEPLAN_CHECK(it != local_end.end(), "rank {}: no local output of stage {} for mb {}", c.rank, from_stage,
+                    c.pass.mb);
+      return it->second;
+    }
     return {prog_.add(transfer(OpType::Recv, c, peer, kind, c.stage)).id};
   }
 
@@ -310,9 +364,18 @@ class TrainStepBuilder {
   LayerOps ops_;
   std::map<std::tuple<int, int, int, int>, Deps> f_end_, bi_end_;  // (rank, flow, stage, mb) -> output
   std::map<int, std::set<int>> held_stages_;                        // rank -> stages whose weight grads it ran
+  bool probe_ = false;
 };
 
-}  // namespace
+TrainStepProbe::TrainStepProbe(const config::Scenario& sc, const plan::ValidatedPlan& vp)
+    : b_(std::make_unique<TrainStepBuilder>(sc, vp, TrainStepOptions{true, {}, -1})) {}
+TrainStepProbe::~TrainStepProbe() = default;
+
+std::vector<OpRange> TrainStepProbe::run(int pipe_rank, const std::vector<schedule::ScheduleOp>& ops) {
+  return b_->probe(pipe_rank, ops);
+}
+OpRange TrainStepProbe::dp_sync(int pipe_rank) { return b_->probe_dp_sync(pipe_rank); }
+const program::Program& TrainStepProbe::program() const { return b_->program(); }
 
 program::Program build_train_step(const config::Scenario& sc, const plan::ValidatedPlan& vp,
                                   const TrainStepOptions& opt) {

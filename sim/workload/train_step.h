@@ -5,6 +5,8 @@
 // and parameter all-gather at the end of the step.
 #pragma once
 
+#include <memory>
+
 #include <stop_token>
 
 #include "sim/config/scenario.h"
@@ -23,6 +25,37 @@ struct TrainStepOptions {
   // pipeline): a partial program, for writing rank files a pipeline at a
   // time. -1: every pipeline. Not with `reduced`.
   int pipeline = -1;
+};
+
+// The ops [first, last) of a program that one schedule op produced.
+struct OpRange {
+  program::OpId first = 0, last = 0;
+};
+
+class TrainStepBuilder;
+
+// Probes for the analytical estimator: what one pipeline rank runs for a few
+// of its schedule ops, built by the step's own builder in reduced fidelity,
+// appended to one growing program (so traffic matrices are built once).
+class TrainStepProbe {
+ public:
+  TrainStepProbe(const config::Scenario& sc, const plan::ValidatedPlan& vp);
+  ~TrainStepProbe();
+  TrainStepProbe(const TrainStepProbe&) = delete;
+  TrainStepProbe& operator=(const TrainStepProbe&) = delete;
+
+  // `ops` run in order on pipeline rank `pipe_rank` (data-parallel index 0),
+  // each after the one before, as in the step. A backward needs its pass's
+  // forward run before (in this call or an earlier one); a W runs the
+  // weight-grad work of the pass it names, whose Bi (or F&B backward) ran
+  // before. Returns the ops each produced.
+  std::vector<OpRange> run(int pipe_rank, const std::vector<schedule::ScheduleOp>& ops);
+  // The rank's end-of-step data-parallel sync (gradients, optimizer, parameters).
+  OpRange dp_sync(int pipe_rank);
+  const program::Program& program() const;
+
+ private:
+  std::unique_ptr<TrainStepBuilder> b_;
 };
 
 program::Program build_train_step(const config::Scenario& sc, const plan::ValidatedPlan& vp,

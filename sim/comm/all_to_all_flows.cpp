@@ -1,11 +1,11 @@
-#include "sim/engine/all_to_all_flows.h"
+#include "sim/comm/all_to_all_flows.h"
 
 #include <algorithm>
 #include <map>
 
 #include "sim/util/check.h"
 
-namespace moeplan::engine {
+namespace moeplan::comm {
 namespace {
 
 class FlowSet {
@@ -70,8 +70,7 @@ std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllA
   return fs.flows();
 }
 
-std::vector<Flow> instance_flows(const program::Program& p, const topology::Topology& t, int group,
-                                 const std::vector<program::OpId>& member_ops) {
+std::vector<MemberPlace> member_places(const program::Program& p, const topology::Topology& t, int group) {
   std::vector<MemberPlace> places;
   std::map<int, int> node_ordinal;
   for (int r : p.groups[static_cast<std::size_t>(group)].ranks) {
@@ -80,7 +79,13 @@ std::vector<Flow> instance_flows(const program::Program& p, const topology::Topo
     const int ordinal = node_ordinal.try_emplace(node, static_cast<int>(node_ordinal.size())).first->second;
     places.push_back({ordinal, t.graph()[v].local});
   }
-  return all_to_all_flows(program::all_to_all_traffic(p, group, member_ops), p.all_to_all, places);
+  return places;
 }
 
-}  // namespace moeplan::engine
+std::vector<Flow> instance_flows(const program::Program& p, const topology::Topology& t, int group,
+                                 const std::vector<program::OpId>& member_ops) {
+  return all_to_all_flows(program::all_to_all_traffic(p, group, member_ops), p.all_to_all,
+                          member_places(p, t, group));
+}
+
+}  // namespace moeplan::comm

@@ -1,8 +1,8 @@
-#include "sim/engine/all_to_all_flows.h"
+#include "sim/comm/all_to_all_flows.h"
 
 #include <gtest/gtest.h>
 
-namespace moeplan::engine {
+namespace moeplan::comm {
 namespace {
 
 using program::AllToAllAlgorithm;
@@ -51,4 +51,4 @@ TEST(AllToAllFlows, HierarchicalWithoutNodeBytesFallsBackToPairwise) {
 }
 
 }  // namespace
-}  // namespace moeplan::engine
+}  // namespace moeplan::comm

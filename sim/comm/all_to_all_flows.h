@@ -21,7 +21,7 @@
 #include "sim/program/program.h"
 #include "sim/topology/topology.h"
 
-namespace moeplan::engine {
+namespace moeplan::comm {
 
 struct MemberPlace {
   int node = 0;   // node ordinal inside the group, in order of first appearance
@@ -37,10 +37,13 @@ struct Flow {
 std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllAlgorithm algorithm,
                                    const std::vector<MemberPlace>& places);
 
+// Where the members of `group` sit on the fabric of `t`.
+std::vector<MemberPlace> member_places(const program::Program& p, const topology::Topology& t, int group);
+
 // The flows of an all-to-all instance over `group` of which `member_ops` are
 // held (lowest op id first), its traffic from program::all_to_all_traffic, with
 // its members placed on the fabric of `t` under the program's all-to-all algorithm.
 std::vector<Flow> instance_flows(const program::Program& p, const topology::Topology& t, int group,
                                  const std::vector<program::OpId>& member_ops);
 
-}  // namespace moeplan::engine
+}  // namespace moeplan::comm
