@@ -134,8 +134,11 @@ Scenario read_scenario(const YAML::Node& root, const std::string& path, Diagnost
   s.description = r.text("description", false).value_or("");
   read_model_section(r, s);
   read_hardware_section(r, s);
-  if (auto t = r.text("topology", true)) {
-    s.topology = load_topology(resolve_path(path, *t), diag);
+  if (const auto t = r.raw("topology"); t.IsMap()) {
+    s.topology = read_topology(t, path, "topology", diag);
+    s.lines["topology"] = r.line_of("topology");
+  } else if (auto file = r.text("topology", true)) {
+    s.topology = load_topology(resolve_path(path, *file), diag);
     s.lines["topology"] = r.line_of("topology");
   }
   read_workload_section(r, s);

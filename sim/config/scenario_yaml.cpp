@@ -111,6 +111,34 @@ void write_placement(YAML::Emitter& e, const PlacementSpec& p) {
   e << YAML::EndMap;
 }
 
+void write_link(YAML::Emitter& e, const char* key, const topology::LinkSpec& l) {
+  e << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "bandwidth" << YAML::Value << exact(l.Bps) + " B/s";
+  e << YAML::Key << "latency" << YAML::Value << exact(l.latency_s) + " s";
+  e << YAML::EndMap;
+}
+
+// A topology held inline in the scenario (a sweep's `topology.nodes` axis makes one).
+void write_topology(YAML::Emitter& e, const TopologyFile& t) {
+  const auto& s = t.spec;
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << t.topology.name;
+  e << YAML::Key << "generator" << YAML::Value << t.generator;
+  e << YAML::Key << "nodes" << YAML::Value << s.nodes;
+  e << YAML::Key << "gpus_per_node" << YAML::Value << s.gpus_per_node;
+  write_link(e, "nvlink", s.nvlink);
+  if (t.generator != "nvswitch_node") {
+    write_link(e, "pcie", s.pcie);
+    write_link(e, "nic", s.nic);
+    e << YAML::Key << "switch" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "ports" << YAML::Value << s.switch_ports;
+    e << YAML::Key << "bandwidth" << YAML::Value << exact(s.fabric.Bps) + " B/s";
+    e << YAML::Key << "latency" << YAML::Value << exact(s.fabric.latency_s) + " s";
+    e << YAML::EndMap;
+  }
+  e << YAML::EndMap;
+}
+
 const char* mode_name(SimMode m) {
   switch (m) {
     case SimMode::Auto: return "auto";
@@ -133,7 +161,9 @@ std::string to_yaml(const Scenario& s, const std::string& target_path) {
   e << YAML::Key << "hardware" << YAML::Value;
   if (s.hardware_file.empty()) write_gpu(e, s.gpu);
   else e << reference_from(target_path, s.hardware_file);
-  e << YAML::Key << "topology" << YAML::Value << reference_from(target_path, s.topology.path);
+  e << YAML::Key << "topology" << YAML::Value;
+  if (s.topology.inline_mapping) write_topology(e, s.topology);
+  else e << reference_from(target_path, s.topology.path);
   e << YAML::Key << "workload" << YAML::Value;
   write_workload(e, s.workload);
   e << YAML::Key << "plan" << YAML::Value;
@@ -173,7 +203,8 @@ bool same_scenario(const Scenario& a, const Scenario& b) {
   const auto& tb = b.topology;
   return a.name == b.name && a.description == b.description && a.model == b.model &&
          same_file(a.model_file, b.model_file) && a.gpu == b.gpu && same_file(a.hardware_file, b.hardware_file) &&
-         same_file(ta.path, tb.path) && ta.generator == tb.generator && ta.spec == tb.spec &&
+         ta.inline_mapping == tb.inline_mapping && (ta.inline_mapping || same_file(ta.path, tb.path)) &&
+         ta.topology.name == tb.topology.name && ta.generator == tb.generator && ta.spec == tb.spec &&
          a.workload == b.workload && a.plan == b.plan && a.simulation == b.simulation && routing_a == routing_b &&
          same_load_file && a.placement == b.placement;
 }

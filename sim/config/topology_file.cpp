@@ -23,17 +23,28 @@ LinkSpec read_link(config::YamlReader& parent, const std::string& key, bool requ
 }  // namespace
 
 TopologyFile load_topology(const std::string& path, Diagnostics& diag) {
-  TopologyFile out;
-  out.path = path;
   Diagnostics local;
   auto root = config::load_yaml_file(path, local);
   if (!root) {
     diag.append(local);
+    TopologyFile out;
+    out.path = path;
     return out;
   }
-  config::YamlReader r(*root, path, "", local);
+  auto out = read_topology(*root, path, "", local);
+  diag.append(local);
+  return out;
+}
+
+TopologyFile read_topology(const YAML::Node& node, const std::string& file, const std::string& field,
+                           Diagnostics& diag) {
+  TopologyFile out;
+  out.path = file;
+  out.inline_mapping = !field.empty();
+  Diagnostics local;
+  config::YamlReader r(node, file, field, local);
   if (!r.valid()) {
-    local.add(path, 1, "", "a topology file is a YAML mapping with name, generator, nodes, ...");
+    local.add(file, 1, field, "a topology is a YAML mapping with name, generator, nodes, ...");
     diag.append(local);
     return out;
   }
@@ -66,7 +77,7 @@ TopologyFile load_topology(const std::string& path, Diagnostics& diag) {
   if (*gen == "nvswitch_node") out.topology = topology::build_single_node(s);
   else if (*gen == "fat_tree") out.topology = topology::build_fat_tree(s);
   else out.topology = topology::build_multi_plane_fat_tree(s);
-  out.topology.name = name.value_or(path);
+  out.topology.name = name.value_or(file);
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Reads a topology file (YAML) and builds the graph with the named generator.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 
 #include "sim/topology/generators.h"
@@ -9,7 +11,8 @@
 namespace moeplan::config {
 
 struct TopologyFile {
-  std::string path;
+  std::string path;            // the topology file, or the scenario that holds it inline
+  bool inline_mapping = false;  // given as a mapping inside the scenario (`topology: {generator: ...}`)
   std::string generator;  // nvswitch_node | fat_tree | multi_plane_fat_tree
   topology::ClusterSpec spec;
   topology::Topology topology;
@@ -17,5 +20,9 @@ struct TopologyFile {
 
 // Collects every problem into `diag`; the topology is built only if none.
 TopologyFile load_topology(const std::string& path, Diagnostics& diag);
+// The same from a mapping in `file`; `field` prefixes its fields in messages
+// ("topology" for one inline in a scenario; empty for a topology file).
+TopologyFile read_topology(const YAML::Node& node, const std::string& file, const std::string& field,
+                           Diagnostics& diag);
 
 }  // namespace moeplan::config
