@@ -186,6 +186,11 @@ Estimate estimate_step(const config::Scenario& sc, const plan::ValidatedPlan& vp
     flops[static_cast<std::size_t>(r)] += t.model_flops;
     return t.span_s;
   };
+  model.out_s = [&](int r, const ScheduleOp& op, bool forward) {
+    const RunTiming& t = timing_of(r, op);
+    const double out = forward ? t.activation_out_s : t.gradient_out_s;
+    return out >= 0 ? out : t.span_s;
+  };
   model.hop_s = [&](int from, int to) {
     auto [it, fresh] = hops.try_emplace({from, to}, 0.0);
     if (fresh) {

@@ -92,6 +92,7 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
       if (!std::all_of(op.deps.begin(), op.deps.end(), is_done)) continue;
       running[s] = {op.id, op.type == OpType::Compute ? cost_.compute_seconds(op) : comm_seconds(op)};
       started[s] = now;
+      if (op.type == OpType::Send) (op.part == Part::PipelineActivation ? out.activation_out_s : out.gradient_out_s) = now;
       ++head[s];
     }
     // Rates: computing streams share what communication kernels leave of the GPU.

@@ -26,6 +26,9 @@ namespace moeplan::estimate {
 
 struct RunTiming {
   double span_s = 0;  // to the end of its last op that is not a send
+  // When its activation (forward) or gradient (backward) send to the
+  // neighbouring stage starts, i.e. its output is ready; -1: it sends none.
+  double activation_out_s = -1, gradient_out_s = -1;
   report::Breakdown time;  // compute per part and exposed communication of the run (bubble unused)
   double model_flops = 0;  // FLOPs of its compute ops (routed experts at the mean load), optimizer excluded
 };

@@ -183,17 +183,20 @@ class TimelineRun {
     } else {
       t.end_s = t.start_s + d_.op_s(r, op);
     }
+    auto out = [&](bool forward) {
+      return d_.out_s ? std::min(t.end_s, t.start_s + d_.out_s(r, op, forward)) : t.end_s;
+    };
     switch (op.kind) {
-      case OpKind::F: record_forward(r, op.pass, t.end_s); break;
-      case OpKind::B: record_backward(r, op.pass, t.end_s, false); break;
-      case OpKind::Bi: record_backward(r, op.pass, t.end_s, true); break;
+      case OpKind::F: record_forward(r, op.pass, out(true)); break;
+      case OpKind::B: record_backward(r, op.pass, out(false), false); break;
+      case OpKind::Bi: record_backward(r, op.pass, out(false), true); break;
       case OpKind::W:
         t.w_pass = weight_queue_[u(r)].front();
         weight_queue_[u(r)].pop_front();
         break;
       case OpKind::FB:
-        record_forward(r, op.f, t.end_s);
-        record_backward(r, op.b, t.end_s, !op.full_b);
+        record_forward(r, op.f, out(true));
+        record_backward(r, op.b, out(false), !op.full_b);
         break;
     }
     free_at_s_[u(r)] = t.end_s;

@@ -80,9 +80,14 @@ struct Timeline {
 // for every op (a W arrives with `pass` set to the pass whose weight-grad work
 // it runs, the head of its rank's queue); hop_s for a dependency between two
 // different ranks.
+// out_s, when set, is how long after its start an op's output leaves for
+// the neighbouring stage (forward: the activation; else: the gradient), for
+// ops that finish other work after it (a B's weight grads after its input
+// grad); unset: at its end.
 struct DurationModel {
   std::function<double(int rank, const ScheduleOp& op)> op_s;
   std::function<double(int from_rank, int to_rank)> hop_s;
+  std::function<double(int rank, const ScheduleOp& op, bool forward)> out_s;
 };
 
 // Throws moeplan::Cancelled when `stop` is requested (checked once per sweep over the ranks).
