@@ -122,9 +122,8 @@ std::string default_moeplan_executable() {
   if (const char* env = std::getenv("MOEPLAN_EXECUTABLE"); env && *env) return env;
   if (const auto folder = executable_folder(); !folder.empty()) {
     std::error_code ec;
-    const auto self = fs::read_symlink("/proc/self/exe", ec);
     for (const auto& candidate : {folder / "moeplan", folder.parent_path() / "moeplan", folder.parent_path() / "bin" / "moeplan"})
-      if (fs::is_regular_file(candidate, ec) && candidate != self) return candidate.string();
+      if (fs::is_regular_file(candidate, ec)) return candidate.string();  // moeplan itself too (a sweep's DES runs)
   }
   return "moeplan";
 }
