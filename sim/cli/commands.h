@@ -16,6 +16,7 @@ void add_compare_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_estimate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
+void add_search_command(CLI::App& app);
 
 
 }  // namespace moeplan::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   moeplan::cli::add_calibrate_command(app);
   moeplan::cli::add_estimate_command(app);
   moeplan::cli::add_sweep_command(app);
+  moeplan::cli::add_search_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
