@@ -136,12 +136,22 @@ SearchResult search_layouts(const config::Scenario& base, const SearchOptions& o
 
   // The best few again with SimGrid, then ordered by what SimGrid says.
   const std::size_t k = std::min(opt.des_top, r.ranked.size());
-  for (std::size_t i = 0; i < k && !opt.stop.stop_requested(); ++i) {
-    auto& c = r.ranked[i];
-    const auto text = config::to_yaml(c.scenario, base.path);
-    const auto e = evaluate(text, base.path, Tier::Des, opt.evaluate, opt.stop);
-    if (e.status == "ok") c.des = e.metrics;
-    if (opt.progress) opt.progress("simgrid", i + 1, k);
+  next = 0;
+  done = 0;
+  auto simulate = [&] {
+    for (std::size_t i; (i = next++) < k;) {
+      if (opt.stop.stop_requested()) return;
+      auto& c = r.ranked[i];
+      const auto text = config::to_yaml(c.scenario, base.path);
+      const auto e = evaluate(text, base.path, Tier::Des, opt.evaluate, opt.stop);
+      if (e.status == "ok") c.des = e.metrics;
+      std::lock_guard lock(mutex);
+      if (opt.progress) opt.progress("simgrid", ++done, k);
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (int j = 0; j < std::max(1, opt.jobs); ++j) workers.emplace_back(simulate);
   }
   std::stable_sort(r.ranked.begin(), r.ranked.begin() + static_cast<long>(k), [&](const Candidate& a, const Candidate& b) {
     const auto& ma = a.des.empty() ? a.analytic : a.des;
