@@ -61,6 +61,11 @@ void check_model(const ModelConfig& m, const std::string& file, int line, const 
     if (m.groups_per_token <= 0 || m.groups_per_token > m.expert_groups)
       err("groups_per_token", fmt::format("{} must be in [1, expert_groups = {}]",
                                           m.groups_per_token, m.expert_groups));
+    else if (m.expert_groups > 0 && m.routed_experts % m.expert_groups == 0 && m.experts_per_token > 0 &&
+             static_cast<long long>(m.groups_per_token) * (m.routed_experts / m.expert_groups) < m.experts_per_token)
+      err("groups_per_token", fmt::format("{} groups of {} experts cannot hold a token's top-{} picks; raise "
+                                          "groups_per_token or lower expert_groups", m.groups_per_token,
+                                          m.routed_experts / m.expert_groups, m.experts_per_token));
   }
 }
 

@@ -3,10 +3,38 @@
 #include <fmt/format.h>
 #include <numeric>
 
+#include "sim/moe/load_stats.h"
 #include "sim/schedule/generate.h"
 #include "sim/util/units.h"
 
 namespace moeplan::plan {
+namespace {
+
+// The measured load file, read as simulate reads it: each row one layer's
+// tokens per routed expert of this model, with some tokens.
+void check_measured_routing(const config::Scenario& sc, Diagnostics& diag) {
+  const auto stats = moe::read_load_stats(sc.routing.load_file, diag);
+  if (stats.layers() == 0) return;  // read_load_stats said why
+  auto err = [&](const std::string& msg) {
+    diag.add(sc.path, sc.line_of("routing.load_file"), "routing.load_file", msg);
+  };
+  if (stats.experts() != sc.model.routed_experts) {
+    err(fmt::format("{} has {} experts per row but the model routes over {}; use load statistics of this model",
+                    sc.routing.load_file, stats.experts(), sc.model.routed_experts));
+    return;
+  }
+  for (int l = 0; l < stats.layers(); ++l) {
+    const auto& row = stats.tokens[static_cast<std::size_t>(l)];
+    if (std::accumulate(row.begin(), row.end(), 0.0) <= 0) {
+      err(fmt::format("{}: row {} has no tokens; every layer row needs a positive count", sc.routing.load_file,
+                      l + 1));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
   const auto before = diag.size();
   const auto& p = sc.plan;
@@ -49,6 +77,8 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
                                "of {} or list plan.layers_per_stage (e.g. fewer layers on the first and "
                                "last stages, which also hold embedding and head)", stages, m.layers, m.layers));
   }
+  if (m.moe_layers() > 0 && sc.routing.distribution == config::RoutingDistribution::measured)
+    check_measured_routing(sc, diag);
   if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
     err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
                                      p.comm_sms, sc.gpu.sms));

@@ -34,10 +34,12 @@ TEST(ModelConfig, ReportsMissingFieldsOfAHuggingFaceConfig) {
 }
 
 // The diagnostics of loading DeepSeek-V3's config.json with `key` set to `value` (JSON text).
-std::string hf_errors(const std::string& key, const std::string& value) {
+std::string hf_errors(const std::string& key, const std::string& value, const std::string& key2 = "",
+                      const std::string& value2 = "") {
   std::ifstream in(test::source_path("models/deepseek-v3/config.json"));
   auto j = nlohmann::json::parse(in);
   j[key] = nlohmann::json::parse(value);
+  if (!key2.empty()) j[key2] = nlohmann::json::parse(value2);
   const auto path = (std::filesystem::temp_directory_path() /
                      ("moeplan-config-" + std::to_string(::getpid()) + ".json")).string();
   std::ofstream(path) << j.dump();
@@ -69,6 +71,13 @@ TEST(ModelConfig, RefusesAHuggingFaceFieldOfTheWrongType) {
   expect_error("hidden_size", "7168.5", "integer");
   expect_error("routed_scaling_factor", "\"x\"", "number");
   expect_error("routed_scaling_factor", "-2.5", "number");
+}
+
+// 256 groups of one expert, 4 of them per token: 4 experts for top-8 picks.
+TEST(ModelConfig, RefusesGroupsThatCannotHoldTheTopKPicks) {
+  const auto e = hf_errors("n_group", "256", "topk_group", "4");
+  EXPECT_NE(e.find("groups_per_token"), std::string::npos) << e;
+  EXPECT_NE(e.find("top-8"), std::string::npos) << e;
 }
 
 TEST(ModelConfig, RefusesAHuggingFaceConfigThatIsNotAnObject) {
