@@ -78,7 +78,7 @@ ModelConfig read_model(YamlReader& r) {
     if (auto v = r.integer(key, required, lo, kMax)) out = static_cast<int>(*v);
   };
   if (auto n = r.text("name", false)) m.name = *n;
-  get("layers", m.layers, true);
+  if (auto v = r.integer("layers", true, 1, kMaxLayers)) m.layers = static_cast<int>(*v);
   get("dense_layers", m.dense_layers, false, 0);
   get("hidden_size", m.hidden, true);
   get("dense_intermediate_size", m.dense_intermediate, m.dense_layers > 0, 1);
@@ -140,6 +140,10 @@ ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
   if (j.contains("model_type") && j["model_type"].is_string()) m.name = j["model_type"].get<std::string>();
   else m.name = "hf-model";
   get("num_hidden_layers", m.layers, true);
+  if (m.layers > kMaxLayers) {
+    diag.add(path, 0, "num_hidden_layers", fmt::format("{} is above the limit of {} layers", m.layers, kMaxLayers));
+    m.layers = 0;
+  }
   get("first_k_dense_replace", m.dense_layers, false, 0);
   get("hidden_size", m.hidden, true);
   get("intermediate_size", m.dense_intermediate, true);

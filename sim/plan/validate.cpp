@@ -63,9 +63,17 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
         fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
                     "each pipeline must run a whole number of micro-batches",
                     sc.training().global_batch, p.dp, sc.training().micro_batch));
+  if (sc.training().global_batch > 0 && p.dp > 0 && sc.training().micro_batch > 0 &&
+      sc.microbatches() > kMaxMicrobatches)
+    err("workload.global_batch",
+        fmt::format("global batch {} / (dp x micro_batch = {} x {}) = {} micro-batches per pipeline; the limit is {} "
+                    "(each is a pass through every stage: with pp {} the schedule alone would hold {} entries, "
+                    "~{:.1f} GB); raise micro_batch or dp, or lower global_batch",
+                    sc.training().global_batch, p.dp, sc.training().micro_batch, sc.microbatches(), kMaxMicrobatches,
+                    p.pp, sc.microbatches() * p.pp * 3, static_cast<double>(sc.microbatches() * p.pp * 3) * 50 / 1e9));
   const int stages = schedule::stage_count(p.schedule, p.pp, p.chunks);
   if (!p.layers_per_stage.empty()) {
-    const int sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), 0);
+    const auto sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), std::int64_t{0});
     if (static_cast<int>(p.layers_per_stage.size()) != stages || sum != m.layers)
       err("plan.layers_per_stage",
           fmt::format("{} entries summing to {}; expected {} entries (one per pipeline stage) summing to "

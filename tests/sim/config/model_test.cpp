@@ -66,6 +66,10 @@ TEST(ModelConfig, RefusesAHuggingFaceCountThatWouldBeTruncated) {
   expect_error("num_hidden_layers", "99999999999", "99999999999");
 }
 
+TEST(ModelConfig, RefusesMoreLayersThanTheLimit) {
+  expect_error("num_hidden_layers", "1073741824", "16384");
+}
+
 TEST(ModelConfig, RefusesAHuggingFaceFieldOfTheWrongType) {
   expect_error("hidden_size", "\"big\"", "integer");
   expect_error("hidden_size", "7168.5", "integer");
