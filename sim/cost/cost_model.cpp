@@ -24,11 +24,17 @@ Calibration Calibration::load(const std::string& path) {
   Calibration c;
   try {
     const auto j = nlohmann::json::parse(in);
-    c.source = j.value("source", path);
-    for (const auto& [k, v] : j.at("compute_efficiency").items()) {
+    if (!j.is_object() || !j.contains("compute_efficiency") || !j["compute_efficiency"].is_object())
+      throw std::runtime_error("not a calibration (an object with \"compute_efficiency\": {\"<part>/<pass>\": "
+                               "efficiency, ...}); write one with moeplan calibrate");
+    c.source = j.contains("source") && j["source"].is_string() ? j["source"].get<std::string>() : path;
+    for (const auto& [k, v] : j["compute_efficiency"].items()) {
+      if (!v.is_number())
+        throw std::runtime_error(fmt::format("compute_efficiency.{} = {} is not a number", k, v.dump()));
       const double e = v.get<double>();
-      if (!(e > 0 && e <= 1))
-        throw std::runtime_error(fmt::format("compute_efficiency.{} = {} must be in (0, 1]", k, e));
+      if (!(e >= kMinCalibratedEfficiency && e <= 1))
+        throw std::runtime_error(fmt::format("compute_efficiency.{} = {} must be in [{}, 1] (a fraction of peak)", k,
+                                             e, kMinCalibratedEfficiency));
       c.compute_efficiency[k] = e;
     }
   } catch (const nlohmann::json::exception& e) {
