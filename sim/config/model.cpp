@@ -7,6 +7,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sim/util/input_file.h"
+
 namespace moeplan::config {
 
 double ModelConfig::attention_params() const {
@@ -104,14 +106,16 @@ ModelConfig read_model(YamlReader& r) {
 
 ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
   ModelConfig m;
-  std::ifstream in(path);
-  if (!in) {
-    diag.add(path, 0, "", "cannot open the model config.json (check the path)");
+  std::string text;
+  try {
+    text = read_input_file(path, "model config.json");
+  } catch (const std::runtime_error& e) {
+    diag.add(path, 0, "", std::string(e.what()).substr(path.size() + 2));
     return m;
   }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     diag.add(path, 0, "", fmt::format("JSON syntax error at byte {}: {}", e.byte, e.what()));
     return m;
@@ -132,7 +136,7 @@ ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
     const bool fits = v.is_number_integer() && (!v.is_number_unsigned() || v.get<std::uint64_t>() <= kMax);
     if (!fits || v.get<long long>() < lo || v.get<long long>() > kMax) {
       diag.add(path, 0, key, fmt::format("{} is not valid; expected an integer in [{}, {}]",
-                                         v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), lo, kMax));
+                                         json_brief(v), lo, kMax));
       return;
     }
     out = static_cast<int>(v.get<long long>());
@@ -159,7 +163,7 @@ ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
       m.routed_scale = v.get<double>();
     else
       diag.add(path, 0, "routed_scaling_factor", fmt::format("{} is not valid; expected a finite number >= 0",
-                                                             v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                                                             json_brief(v)));
   }
   get("num_attention_heads", m.heads, true);
   get("q_lora_rank", m.q_lora_rank, false, 0);

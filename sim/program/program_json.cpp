@@ -10,6 +10,7 @@
 
 #include "sim/program/program_input.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/input_file.h"
 
 namespace moeplan::program {
 namespace {
@@ -53,11 +54,7 @@ nlohmann::json op_to_json(const Op& op) {
 }
 
 // ---- checked reads: a field of the wrong type or out of range names itself ----------
-std::string shown(const nlohmann::json& v) {
-  auto text = v.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
+std::string shown(const nlohmann::json& v) { return json_brief(v); }
 
 std::int64_t integer(const nlohmann::json& v, std::string_view key, std::int64_t lo, std::int64_t hi) {
   bool fits = v.is_number_integer();
@@ -294,6 +291,7 @@ void write_program(const Program& p, const std::string& path) {
 }
 
 Program read_program(const std::string& path) {
+  check_input_file(path, "program");
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open the program file", path));
   try {

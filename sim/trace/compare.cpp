@@ -11,6 +11,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "sim/util/input_file.h"
+
 namespace moeplan::trace {
 
 double KindComparison::relative_error() const {
@@ -51,13 +53,13 @@ Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const 
       const auto& v = field(name);
       if (!v.is_number_integer() || v.get<long long>() < INT_MIN || v.get<long long>() > INT_MAX ||
           (v.is_number_unsigned() && v.get<unsigned long long>() > INT_MAX))
-        fail(fmt::format("\"{}\": {} is not an integer", name, v.dump()));
+        fail(fmt::format("\"{}\": {} is not an integer", name, json_brief(v)));
       return static_cast<int>(v.get<long long>());
     };
     auto seconds = [&](const char* name) {
       const auto& v = field(name);
       if (!v.is_number() || !std::isfinite(v.get<double>()))
-        fail(fmt::format("\"{}\": {} is not a time in seconds", name, v.dump()));
+        fail(fmt::format("\"{}\": {} is not a time in seconds", name, json_brief(v)));
       return v.get<double>();
     };
     Record rec;
@@ -69,7 +71,7 @@ Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const 
     seen[static_cast<std::size_t>(rec.op)] = true;
     rec.rank = integer("rank");
     const auto& stream = field("stream");
-    if (!stream.is_string()) fail(fmt::format("\"stream\": {} is not a stream name", stream.dump()));
+    if (!stream.is_string()) fail(fmt::format("\"stream\": {} is not a stream name", json_brief(stream)));
     try {
       rec.stream = program::parse_stream(stream.get<std::string>());
     } catch (const std::invalid_argument& e) {
@@ -115,11 +117,10 @@ std::vector<std::string> provenance_warnings(const Trace& t, const program::Prog
 }
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open for reading", path));
+  const auto text = read_input_file(path, "trace");
   nlohmann::json j;
   try {
-    in >> j;
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }

@@ -87,5 +87,15 @@ TEST_F(CliExitCodes, CompareRefusesACycleNamingItsOps) {
   EXPECT_TRUE(user_error(moeplan("compare " + path("cycle.json") + " " + path("p.json")), "deadlocks"));
 }
 
+TEST_F(CliExitCodes, ABadFlagValueIsAUsageErrorNamingIt) {
+  EXPECT_EQ(moeplan("schedule 1f1b --pp 2 --microbatches 4 --format trace --times F=abc").exit_code, 2);
+  EXPECT_TRUE(user_error(moeplan("schedule 1f1b --pp 2 --microbatches 4 --format trace --times F=abc"), "F=abc"));
+  EXPECT_EQ(moeplan("simulate --no-such-flag").exit_code, 2);
+}
+
+TEST_F(CliExitCodes, ADirectoryGivenAsTheProgramIsNamed) {
+  EXPECT_TRUE(user_error(moeplan("compare " + path("") + " " + scenario()), "directory"));
+}
+
 }  // namespace
 }  // namespace moeplan::test
