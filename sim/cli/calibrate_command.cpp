@@ -34,8 +34,9 @@ void add_calibrate_command(CLI::App& app) {
     const auto json = trace::read_json_file(args->measured);
     const auto measured = trace::trace_from_json(json, p, args->measured);
     const auto sc = pipeline::load_program_scenario(p, args->scenario, args->hardware);
+    for (const auto& w : trace::provenance_warnings(measured, p, sc.gpu.name, args->measured)) fmt::print(stderr, "{}\n", w);
     const auto source = fmt::format("moeplan calibrate: {} measured on {} ({})", args->measured,
-                                    json.value("gpu", "an unnamed GPU"), p.scenario);
+                                    measured.gpu.empty() ? "an unnamed GPU" : measured.gpu, p.scenario);
     const auto fit = cost::fit_calibration(p, measured, sc.gpu, source);
     fmt::print("compute efficiency per op kind, fitted to {} (peaks of {})\n", args->measured, sc.gpu.name);
     fmt::print("{:<24} {:>5} {:>8} {:>10} {:>10}\n", "kind", "ops", "skipped", "default", "fitted");

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "sim/cli/commands.h"
 #include "sim/engine/engine_executor.h"
@@ -37,10 +38,12 @@ void add_compare_command(CLI::App& app) {
   cmd->callback([args] {
     const auto p = program::read_program(args->program);
     const auto measured = trace::read_trace(args->measured, p);
-    const auto simulated = args->simulated.empty()
-                               ? pipeline::execute_program(p, pipeline::load_program_scenario(p, args->scenario, args->hardware),
-                                                           args->calibration, engine::simgrid_executor())
-                               : trace::read_trace(args->simulated, p);
+    std::optional<config::Scenario> sc;
+    if (args->simulated.empty()) sc = pipeline::load_program_scenario(p, args->scenario, args->hardware);
+    for (const auto& w : trace::provenance_warnings(measured, p, sc ? sc->gpu.name : "", args->measured))
+      fmt::print(stderr, "{}\n", w);
+    const auto simulated = sc ? pipeline::execute_program(p, *sc, args->calibration, engine::simgrid_executor())
+                              : trace::read_trace(args->simulated, p);
     const auto c = trace::compare_traces(p, simulated, measured);
     fmt::print("{} ({} ops, {} ranks): simulated vs measured ({}), op time summed over ranks\n", p.scenario,
                p.ops.size(), p.present_ranks().size(), args->measured);

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 2;  // --help is 0; every bad flag or value is a usage error
   } catch (const moeplan::ConfigError& e) {
     fmt::print(stderr, "{}", e.what());
     return 2;
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\nThis is a bug in moeplan; please report it with the scenario.\n", e.what());
     return 70;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "error: {}\n", moeplan::printable(e.what()));
     return 1;
   }
   return 0;

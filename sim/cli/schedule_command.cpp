@@ -1,4 +1,7 @@
 #include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -20,7 +23,12 @@ schedule::OpDurations parse_times(const std::string& text) {
     const auto it = eq == std::string::npos ? fields.end() : fields.find(item.substr(0, eq));
     if (it == fields.end())
       throw CLI::ValidationError("--times", fmt::format("\"{}\": expected KEY=VALUE with KEY one of F, B, Bi, W, FB", item));
-    *it->second = std::stod(item.substr(eq + 1));
+    const auto value = item.substr(eq + 1);
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(seconds) || seconds < 0)
+      throw CLI::ValidationError("--times", fmt::format("\"{}\": {} is not a time; expected a number >= 0", item, value));
+    *it->second = seconds;
   }
   return d;
 }

@@ -20,6 +20,7 @@ Efficiency read_efficiency(YamlReader& parent, const std::string& key) {
   if (!r.valid()) return e;
   if (auto v = r.number("value", true, 0.0)) {
     if (*v > 1.0) r.error("value", fmt::format("{} is above 1; an efficiency is a fraction of the ceiling", *v));
+    if (*v == 0.0) r.error("value", "0 would make every kernel take forever; an efficiency is in (0, 1]");
     e.value = *v;
   }
   if (auto s = r.text("source", true)) e.source = *s;
@@ -42,7 +43,10 @@ GpuSpec read_gpu(YamlReader& r) {
   if (!g.peak_flops.count(DType::FP32) && g.peak_flops.count(DType::BF16))
     g.peak_flops[DType::FP32] = g.peak_flops[DType::BF16] / 2;
   if (auto v = r.quantity("hbm_bandwidth", Dimension::BytesPerSecond, true)) g.hbm_Bps = *v;
-  if (auto v = r.quantity("hbm_capacity", Dimension::Bytes, true)) g.hbm_bytes = *v;
+  if (auto v = r.quantity("hbm_capacity", Dimension::Bytes, true)) {
+    if (*v <= 0) r.error("hbm_capacity", "0 bytes cannot hold a model; expected a size such as \"80 GB\"");
+    g.hbm_bytes = *v;
+  }
   auto eff = r.child("efficiency", true);
   if (eff.valid()) {
     g.gemm = read_efficiency(eff, "gemm");

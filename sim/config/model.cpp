@@ -1,8 +1,13 @@
 #include "sim/config/model.h"
 
 #include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "sim/util/input_file.h"
 
 namespace moeplan::config {
 
@@ -58,6 +63,11 @@ void check_model(const ModelConfig& m, const std::string& file, int line, const 
     if (m.groups_per_token <= 0 || m.groups_per_token > m.expert_groups)
       err("groups_per_token", fmt::format("{} must be in [1, expert_groups = {}]",
                                           m.groups_per_token, m.expert_groups));
+    else if (m.expert_groups > 0 && m.routed_experts % m.expert_groups == 0 && m.experts_per_token > 0 &&
+             static_cast<long long>(m.groups_per_token) * (m.routed_experts / m.expert_groups) < m.experts_per_token)
+      err("groups_per_token", fmt::format("{} groups of {} experts cannot hold a token's top-{} picks; raise "
+                                          "groups_per_token or lower expert_groups", m.groups_per_token,
+                                          m.routed_experts / m.expert_groups, m.experts_per_token));
   }
 }
 
@@ -70,7 +80,7 @@ ModelConfig read_model(YamlReader& r) {
     if (auto v = r.integer(key, required, lo, kMax)) out = static_cast<int>(*v);
   };
   if (auto n = r.text("name", false)) m.name = *n;
-  get("layers", m.layers, true);
+  if (auto v = r.integer("layers", true, 1, kMaxLayers)) m.layers = static_cast<int>(*v);
   get("dense_layers", m.dense_layers, false, 0);
   get("hidden_size", m.hidden, true);
   get("dense_intermediate_size", m.dense_intermediate, m.dense_layers > 0, 1);
@@ -96,47 +106,73 @@ ModelConfig read_model(YamlReader& r) {
 
 ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
   ModelConfig m;
-  std::ifstream in(path);
-  if (!in) {
-    diag.add(path, 0, "", "cannot open the model config.json (check the path)");
+  std::string text;
+  try {
+    text = read_input_file(path, "model config.json");
+  } catch (const std::runtime_error& e) {
+    diag.add(path, 0, "", std::string(e.what()).substr(path.size() + 2));
     return m;
   }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     diag.add(path, 0, "", fmt::format("JSON syntax error at byte {}: {}", e.byte, e.what()));
     return m;
   }
-  auto get = [&](const char* key, int& out, bool required) {
-    if (j.contains(key) && j[key].is_number_integer()) {
-      out = j[key].get<int>();
-    } else if (j.contains(key) && !j[key].is_null()) {
-      diag.add(path, 0, key, "expected an integer");
-    } else if (required) {
-      diag.add(path, 0, key, "missing; a HuggingFace DeepSeek-V3-style config.json has it");
+  if (!j.is_object()) {
+    diag.add(path, 0, "", "a HuggingFace config.json is a JSON object of fields such as \"hidden_size\"");
+    return m;
+  }
+  // The same ranges as the inline model (read_model); null reads as absent.
+  constexpr long long kMax = 1LL << 30;
+  auto get = [&](const char* key, int& out, bool required, long long lo = 1) {
+    const bool given = j.contains(key) && !j[key].is_null();
+    if (!given) {
+      if (required) diag.add(path, 0, key, "missing; a HuggingFace DeepSeek-V3-style config.json has it");
+      return;
     }
+    const auto& v = j[key];
+    const bool fits = v.is_number_integer() && (!v.is_number_unsigned() || v.get<std::uint64_t>() <= kMax);
+    if (!fits || v.get<long long>() < lo || v.get<long long>() > kMax) {
+      diag.add(path, 0, key, fmt::format("{} is not valid; expected an integer in [{}, {}]",
+                                         json_brief(v), lo, kMax));
+      return;
+    }
+    out = static_cast<int>(v.get<long long>());
   };
-  m.name = j.value("model_type", std::string("hf-model"));
+  if (j.contains("model_type") && j["model_type"].is_string()) m.name = j["model_type"].get<std::string>();
+  else m.name = "hf-model";
   get("num_hidden_layers", m.layers, true);
-  get("first_k_dense_replace", m.dense_layers, false);
+  if (m.layers > kMaxLayers) {
+    diag.add(path, 0, "num_hidden_layers", fmt::format("{} is above the limit of {} layers", m.layers, kMaxLayers));
+    m.layers = 0;
+  }
+  get("first_k_dense_replace", m.dense_layers, false, 0);
   get("hidden_size", m.hidden, true);
   get("intermediate_size", m.dense_intermediate, true);
   get("moe_intermediate_size", m.moe_intermediate, false);
-  get("n_routed_experts", m.routed_experts, false);
-  get("n_shared_experts", m.shared_experts, false);
-  get("num_experts_per_tok", m.experts_per_token, false);
+  get("n_routed_experts", m.routed_experts, false, 0);
+  get("n_shared_experts", m.shared_experts, false, 0);
+  get("num_experts_per_tok", m.experts_per_token, false, 0);
   get("n_group", m.expert_groups, false);
   get("topk_group", m.groups_per_token, false);
-  if (j.contains("routed_scaling_factor")) m.routed_scale = j["routed_scaling_factor"].get<double>();
+  if (j.contains("routed_scaling_factor") && !j["routed_scaling_factor"].is_null()) {
+    const auto& v = j["routed_scaling_factor"];
+    if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0)
+      m.routed_scale = v.get<double>();
+    else
+      diag.add(path, 0, "routed_scaling_factor", fmt::format("{} is not valid; expected a finite number >= 0",
+                                                             json_brief(v)));
+  }
   get("num_attention_heads", m.heads, true);
-  get("q_lora_rank", m.q_lora_rank, false);
+  get("q_lora_rank", m.q_lora_rank, false, 0);
   get("kv_lora_rank", m.kv_lora_rank, true);
   get("qk_nope_head_dim", m.qk_nope_head_dim, true);
-  get("qk_rope_head_dim", m.qk_rope_head_dim, false);
+  get("qk_rope_head_dim", m.qk_rope_head_dim, false, 0);
   get("v_head_dim", m.v_head_dim, true);
   get("vocab_size", m.vocab, true);
-  get("num_nextn_predict_layers", m.mtp_layers, false);
+  get("num_nextn_predict_layers", m.mtp_layers, false, 0);
   if (m.routed_experts == 0) m.dense_layers = m.layers;
   check_model(m, path, 0, "", diag);
   return m;

@@ -8,6 +8,10 @@
 
 namespace moeplan::config {
 
+// The most transformer layers a model may have: 16,384 (268 x DeepSeek-V3's
+// 61); every layer becomes ops on every rank for every micro-batch.
+inline constexpr int kMaxLayers = 1 << 14;
+
 struct ModelConfig {
   std::string name = "model";
   int layers = 0;            // transformer layers (num_hidden_layers)

@@ -100,7 +100,14 @@ void read_plan_section(YamlReader& r, Scenario& s) {
   if (auto v = p.integer("zero_stage", false, 0, 1)) plan.zero_stage = static_cast<int>(*v);
   if (auto v = p.text("all_to_all", false, {"hierarchical", "pairwise"})) plan.all_to_all = program::parse_all_to_all(*v);
   if (auto v = p.integer_list("layers_per_stage", false)) {
-    for (auto n : *v) plan.layers_per_stage.push_back(static_cast<int>(n));
+    for (auto n : *v) {
+      if (n < 1 || n > config::kMaxLayers) {
+        p.error("layers_per_stage", fmt::format("{} layers in a stage is outside [1, {}]", n, config::kMaxLayers));
+        plan.layers_per_stage.clear();
+        break;
+      }
+      plan.layers_per_stage.push_back(static_cast<int>(n));
+    }
   }
   s.lines["plan.layers_per_stage"] = p.line_of("layers_per_stage");
   s.lines["plan"] = p.line_of("pp");

@@ -1,5 +1,7 @@
 #include "sim/config/topology_file.h"
 
+#include <fmt/format.h>
+
 #include "sim/config/yaml_reader.h"
 
 namespace moeplan::config {
@@ -70,6 +72,9 @@ TopologyFile read_topology(const YAML::Node& node, const std::string& file, cons
   } else if (gen && *gen == "nvswitch_node" && r.has("nodes")) {
     if (s.nodes != 1) r.error("nodes", "an nvswitch_node topology has exactly 1 node; use fat_tree for more");
   }
+  if (static_cast<long long>(s.nodes) * s.gpus_per_node > kMaxTopologyGpus)
+    r.error("nodes", fmt::format("{} nodes x {} GPUs = {} GPUs; the limit is {} GPUs", s.nodes, s.gpus_per_node,
+                                 static_cast<long long>(s.nodes) * s.gpus_per_node, kMaxTopologyGpus));
   r.finish();
   diag.append(local);
   if (!local.empty() || !gen) return out;

@@ -18,6 +18,10 @@ struct TopologyFile {
   topology::Topology topology;
 };
 
+// The most GPUs a topology file may describe: 131,072 (64 x DeepSeek-V3's
+// 2,048-GPU cluster); nodes x gpus_per_node is checked before the graph is built.
+inline constexpr long long kMaxTopologyGpus = 1LL << 17;
+
 // Collects every problem into `diag`; the topology is built only if none.
 TopologyFile load_topology(const std::string& path, Diagnostics& diag);
 // The same from a mapping in `file`; `field` prefixes its fields in messages

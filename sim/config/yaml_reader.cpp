@@ -1,6 +1,7 @@
 #include "sim/config/yaml_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -79,8 +80,8 @@ std::optional<double> YamlReader::number(const std::string& key, bool required, 
     error(key, fmt::format("\"{}\" is not a number", n.IsScalar() ? n.Scalar() : "<non-scalar>"));
     return std::nullopt;
   }
-  if (v < min_value) {
-    error(key, fmt::format("{} is out of range; expected a number >= {}", v, min_value));
+  if (!std::isfinite(v) || v < min_value) {
+    error(key, fmt::format("{} is out of range; expected a finite number >= {}", v, min_value));
     return std::nullopt;
   }
   return v;

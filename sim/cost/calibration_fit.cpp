@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace moeplan::cost {
 
@@ -75,6 +76,11 @@ CalibrationFit fit_calibration(const program::Program& p, const trace::Trace& me
   for (auto& s : sums) {
     if (s.row.ops > 0) {
       s.row.efficiency = std::min(1.0, s.flop_seconds / s.measured_s);
+      if (!(s.row.efficiency >= kMinCalibratedEfficiency))
+        throw std::runtime_error(fmt::format(
+            "{}: {} ops took {} s where the GPU's peak needs {} s: an efficiency of {:.3g}, below {}; the trace's "
+            "times are not plausible for {} (another GPU, or broken times)", s.row.key, s.row.ops, s.measured_s,
+            s.flop_seconds, s.flop_seconds / s.measured_s, kMinCalibratedEfficiency, gpu.name));
       fit.calibration.compute_efficiency[s.row.key] = s.row.efficiency;
     }
     fit.kinds.push_back(s.row);

@@ -17,6 +17,10 @@ namespace moeplan::cost {
 
 // Measured compute efficiencies, keyed "part" or "part/pass" (e.g.
 // "routed_experts/F"); written by the calibration loop (calibration.json).
+// The lowest compute efficiency a calibration may hold: 0.1% of peak. Below
+// it a kernel would run for hours; such a fit comes from a broken trace.
+inline constexpr double kMinCalibratedEfficiency = 1e-3;
+
 struct Calibration {
   std::string source;
   std::map<std::string, double> compute_efficiency;

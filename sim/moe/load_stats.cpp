@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/util/input_file.h"
+
 namespace moeplan::moe {
 namespace {
 
@@ -131,7 +133,7 @@ LoadStats parse_json(const std::string& text, const std::string& file, Diagnosti
     for (std::size_t e = 0; e < row.size(); ++e) {
       const auto cell = fmt::format("{}[{}][{}] (row {}, expert {})", prefix, r, e, r + 1, e);
       if (!row[e].is_number()) {
-        diag.add(file, line, cell, fmt::format("{} is not a number; token counts must be numbers >= 0", row[e].dump()));
+        diag.add(file, line, cell, fmt::format("{} is not a number; token counts must be numbers >= 0", json_brief(row[e])));
         ++collect.bad;
         counts.push_back(0);
         continue;

@@ -37,6 +37,10 @@ trace::Trace execute_program(const program::Program& p, const config::Scenario& 
   if (sc.topology.topology.gpu_count() < p.world_size)
     throw std::runtime_error(fmt::format("{}: topology {} has {} GPUs, the program needs {}", sc.path,
                                          sc.topology.path, sc.topology.topology.gpu_count(), p.world_size));
+  for (std::size_t r = 0; r < p.rank_gpu.size(); ++r)
+    if (p.rank_gpu[r] >= sc.topology.topology.gpu_count())
+      throw std::runtime_error(fmt::format("the program puts rank {} on GPU {}; topology {} has GPUs 0..{}", r,
+                                           p.rank_gpu[r], sc.topology.path, sc.topology.topology.gpu_count() - 1));
   return executor(p, sc.topology.topology, cost_model_for(sc, calibration_path), {}).trace;
 }
 

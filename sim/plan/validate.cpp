@@ -3,10 +3,38 @@
 #include <fmt/format.h>
 #include <numeric>
 
+#include "sim/moe/load_stats.h"
 #include "sim/schedule/generate.h"
 #include "sim/util/units.h"
 
 namespace moeplan::plan {
+namespace {
+
+// The measured load file, read as simulate reads it: each row one layer's
+// tokens per routed expert of this model, with some tokens.
+void check_measured_routing(const config::Scenario& sc, Diagnostics& diag) {
+  const auto stats = moe::read_load_stats(sc.routing.load_file, diag);
+  if (stats.layers() == 0) return;  // read_load_stats said why
+  auto err = [&](const std::string& msg) {
+    diag.add(sc.path, sc.line_of("routing.load_file"), "routing.load_file", msg);
+  };
+  if (stats.experts() != sc.model.routed_experts) {
+    err(fmt::format("{} has {} experts per row but the model routes over {}; use load statistics of this model",
+                    sc.routing.load_file, stats.experts(), sc.model.routed_experts));
+    return;
+  }
+  for (int l = 0; l < stats.layers(); ++l) {
+    const auto& row = stats.tokens[static_cast<std::size_t>(l)];
+    if (std::accumulate(row.begin(), row.end(), 0.0) <= 0) {
+      err(fmt::format("{}: row {} has no tokens; every layer row needs a positive count", sc.routing.load_file,
+                      l + 1));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
   const auto before = diag.size();
   const auto& p = sc.plan;
@@ -35,9 +63,17 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
         fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
                     "each pipeline must run a whole number of micro-batches",
                     sc.training().global_batch, p.dp, sc.training().micro_batch));
+  if (sc.training().global_batch > 0 && p.dp > 0 && sc.training().micro_batch > 0 &&
+      sc.microbatches() > kMaxMicrobatches)
+    err("workload.global_batch",
+        fmt::format("global batch {} / (dp x micro_batch = {} x {}) = {} micro-batches per pipeline; the limit is {} "
+                    "(each is a pass through every stage: with pp {} the schedule alone would hold {} entries, "
+                    "~{:.1f} GB); raise micro_batch or dp, or lower global_batch",
+                    sc.training().global_batch, p.dp, sc.training().micro_batch, sc.microbatches(), kMaxMicrobatches,
+                    p.pp, sc.microbatches() * p.pp * 3, static_cast<double>(sc.microbatches() * p.pp * 3) * 50 / 1e9));
   const int stages = schedule::stage_count(p.schedule, p.pp, p.chunks);
   if (!p.layers_per_stage.empty()) {
-    const int sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), 0);
+    const auto sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), std::int64_t{0});
     if (static_cast<int>(p.layers_per_stage.size()) != stages || sum != m.layers)
       err("plan.layers_per_stage",
           fmt::format("{} entries summing to {}; expected {} entries (one per pipeline stage) summing to "
@@ -49,6 +85,8 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
                                "of {} or list plan.layers_per_stage (e.g. fewer layers on the first and "
                                "last stages, which also hold embedding and head)", stages, m.layers, m.layers));
   }
+  if (m.moe_layers() > 0 && sc.routing.distribution == config::RoutingDistribution::measured)
+    check_measured_routing(sc, diag);
   if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
     err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
                                      p.comm_sms, sc.gpu.sms));

@@ -18,6 +18,10 @@ struct ValidatedPlan {
   MemoryBreakdown peak_memory;
 };
 
+// The most micro-batches a pipeline may run per step: 65,536 (DeepSeek-V3's
+// plan runs 120); checked before the schedule is generated.
+inline constexpr long long kMaxMicrobatches = 1LL << 16;
+
 // Adds every problem to `diag`; returns the derived plan when there is none.
 std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag);
 

@@ -1,11 +1,16 @@
 #include "sim/program/program_json.h"
 
+#include <climits>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/program/program_input.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/input_file.h"
 
 namespace moeplan::program {
 namespace {
@@ -48,33 +53,112 @@ nlohmann::json op_to_json(const Op& op) {
   return j;
 }
 
+// ---- checked reads: a field of the wrong type or out of range names itself ----------
+std::string shown(const nlohmann::json& v) { return json_brief(v); }
+
+std::int64_t integer(const nlohmann::json& v, std::string_view key, std::int64_t lo, std::int64_t hi) {
+  bool fits = v.is_number_integer();
+  if (fits && v.is_number_unsigned()) fits = v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi);
+  const auto x = fits ? v.get<std::int64_t>() : 0;
+  if (!fits || x < lo || x > hi)
+    throw std::runtime_error(fmt::format("\"{}\": {} is not an integer in [{}, {}]", key, shown(v), lo, hi));
+  return x;
+}
+
+int int_field(const nlohmann::json& j, const char* key, int fallback, int lo = INT_MIN) {
+  if (!j.contains(key)) return fallback;
+  return static_cast<int>(integer(j[key], key, lo, INT_MAX));
+}
+
+int required_int(const nlohmann::json& j, const char* key, int lo = INT_MIN) {
+  if (!j.contains(key)) throw std::runtime_error(fmt::format("\"{}\" is missing", key));
+  return int_field(j, key, 0, lo);
+}
+
+double amount(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return 0.0;
+  const auto& v = j[key];
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+    throw std::runtime_error(fmt::format("\"{}\": {} is not a finite number >= 0", key, shown(v)));
+  return v.get<double>();
+}
+
+std::string text(const nlohmann::json& j, const char* key, const char* fallback) {
+  if (!j.contains(key)) {
+    if (fallback) return fallback;
+    throw std::runtime_error(fmt::format("\"{}\" is missing", key));
+  }
+  if (!j[key].is_string()) throw std::runtime_error(fmt::format("\"{}\": {} is not a string", key, shown(j[key])));
+  return j[key].get<std::string>();
+}
+
+const nlohmann::json& array(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::array();
+  if (!j.contains(key)) return empty;
+  if (!j[key].is_array()) throw std::runtime_error(fmt::format("\"{}\": {} is not an array", key, shown(j[key])));
+  return j[key];
+}
+
+std::vector<int> int_list(const nlohmann::json& j, const char* key) {
+  std::vector<int> out;
+  const auto& a = array(j, key);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    out.push_back(static_cast<int>(integer(a[i], fmt::format("{}[{}]", key, i), INT_MIN, INT_MAX)));
+  return out;
+}
+
+std::vector<double> amounts(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_array()) throw std::runtime_error(fmt::format("\"{}\": {} is not an array of numbers", key, shown(v)));
+  std::vector<double> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_number() || !std::isfinite(v[i].get<double>()) || v[i].get<double>() < 0)
+      throw std::runtime_error(fmt::format("\"{}[{}]\": {} is not a finite number >= 0", key, i, shown(v[i])));
+    out.push_back(v[i].get<double>());
+  }
+  return out;
+}
+
+std::vector<std::vector<double>> matrix(const nlohmann::json& j, const char* key) {
+  std::vector<std::vector<double>> out;
+  const auto& a = array(j, key);
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(amounts(a[i], fmt::format("{}[{}]", key, i)));
+  return out;
+}
+
 Op op_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{} is not an op (a JSON object)", shown(j)));
   Op op;
-  op.id = j.at("id").get<OpId>();
-  op.rank = j.at("rank").get<int>();
-  op.type = parse_op_type(j.at("type").get<std::string>());
-  op.stream = parse_stream(j.at("stream").get<std::string>());
-  op.part = parse_part(j.at("part").get<std::string>());
-  op.deps = j.value("deps", std::vector<OpId>{});
-  op.pass = parse_pass(j.value("pass", std::string("none")));
-  op.layer = j.value("layer", -1);
-  op.microbatch = j.value("mb", -1);
-  op.dir = j.value("dir", 0);
-  op.tokens = j.value("tokens", std::int64_t{0});
-  op.flops = j.value("flops", 0.0);
-  op.bytes = j.value("bytes", 0.0);
-  op.dtype = parse_dtype(j.value("dtype", std::string("bf16")));
-  if (j.contains("gemms"))
-    for (const auto& g : j["gemms"]) op.gemms.push_back({g.at(0).get<std::int64_t>(), g.at(1).get<std::int64_t>(), g.at(2).get<std::int64_t>()});
-  op.peer = j.value("peer", -1);
-  op.tag = j.value("tag", -1);
+  op.id = required_int(j, "id");
+  op.rank = required_int(j, "rank");
+  op.type = parse_op_type(text(j, "type", nullptr));
+  op.stream = parse_stream(text(j, "stream", nullptr));
+  op.part = parse_part(text(j, "part", nullptr));
+  op.deps = int_list(j, "deps");
+  op.pass = parse_pass(text(j, "pass", "none"));
+  op.layer = int_field(j, "layer", -1);
+  op.microbatch = int_field(j, "mb", -1);
+  op.dir = int_field(j, "dir", 0);
+  if (j.contains("tokens")) op.tokens = integer(j["tokens"], "tokens", 0, INT64_MAX);
+  op.flops = amount(j, "flops");
+  op.bytes = amount(j, "bytes");
+  op.dtype = parse_dtype(text(j, "dtype", "bf16"));
+  const auto& gemms = array(j, "gemms");
+  for (std::size_t i = 0; i < gemms.size(); ++i) {
+    const auto key = fmt::format("gemms[{}]", i);
+    if (!gemms[i].is_array() || gemms[i].size() != 3)
+      throw std::runtime_error(fmt::format("\"{}\": {} is not [m, n, k]", key, shown(gemms[i])));
+    op.gemms.push_back({integer(gemms[i][0], key, 0, INT64_MAX), integer(gemms[i][1], key, 0, INT64_MAX),
+                        integer(gemms[i][2], key, 0, INT64_MAX)});
+  }
+  op.peer = int_field(j, "peer", -1);
+  op.tag = int_field(j, "tag", -1);
   if (op.type == OpType::Collective) {
-    op.collective = parse_collective(j.at("collective").get<std::string>());
-    op.group = j.at("group").get<int>();
-    op.instance = j.at("instance").get<int>();
-    op.send_bytes = j.value("send_bytes", std::vector<double>{});
-    op.traffic = j.value("traffic", -1);
-    op.lead = j.value("lead", -1);
+    op.collective = parse_collective(text(j, "collective", nullptr));
+    op.group = required_int(j, "group");
+    op.instance = required_int(j, "instance");
+    if (j.contains("send_bytes")) op.send_bytes = amounts(j["send_bytes"], "send_bytes");
+    op.traffic = int_field(j, "traffic", -1);
+    op.lead = int_field(j, "lead", -1);
   }
   return op;
 }
@@ -108,39 +192,75 @@ nlohmann::json to_json(const Program& p) {
 }
 
 Program program_from_json(const nlohmann::json& j) {
-  if (j.value("schema", std::string()) != "moeplan-program")
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != "moeplan-program")
     throw std::runtime_error("not a moeplan program (missing \"schema\": \"moeplan-program\")");
-  if (j.value("version", 0) != kProgramSchemaVersion)
+  if (!j.contains("version") || j["version"] != kProgramSchemaVersion)
     throw std::runtime_error(fmt::format("program schema version {} is not supported (expected {})",
-                                         j.value("version", 0), kProgramSchemaVersion));
+                                         j.contains("version") ? shown(j["version"]) : "(none)", kProgramSchemaVersion));
   Program p;
-  p.scenario = j.value("scenario", std::string());
-  p.world_size = j.at("world_size").get<int>();
+  p.scenario = text(j, "scenario", "");
+  p.world_size = required_int(j, "world_size");
+  if (p.world_size < 1 || p.world_size > kMaxWorldSize)  // before the per-rank tables are sized by it
+    throw std::runtime_error(fmt::format("\"world_size\": {} is outside [1, {}]", p.world_size, kMaxWorldSize));
+  if (j.contains("reduced") && !j["reduced"].is_boolean()) throw std::runtime_error("\"reduced\" is not true or false");
+  if (j.contains("partial") && !j["partial"].is_boolean()) throw std::runtime_error("\"partial\" is not true or false");
   p.reduced = j.value("reduced", false);
   p.partial = j.value("partial", false);
-  p.replicas = j.value("replicas", 1);
-  p.comm_sms = j.value("comm_sms", 0);
-  p.all_to_all = parse_all_to_all(j.value("all_to_all", std::string("pairwise")));
-  for (const auto& t : j.value("traffic", nlohmann::json::array()))
-    p.traffic.push_back({t.at("gpu_bytes").get<std::vector<std::vector<double>>>(),
-                         t.at("node_bytes").get<std::vector<std::vector<double>>>(), t.value("reverse", false)});
-  for (const auto& l : j.value("leads", nlohmann::json::array()))
-    p.leads.push_back({l.at("flops").get<std::vector<double>>(), l.at("bytes").get<std::vector<double>>(),
-                       parse_dtype(l.value("dtype", std::string("bf16")))});
-  p.rank_gpu = j.at("rank_gpu").get<std::vector<int>>();
-  for (const auto& g : j.at("groups")) p.groups.push_back({g.at("kind").get<std::string>(), g.at("ranks").get<std::vector<int>>()});
+  p.replicas = int_field(j, "replicas", 1, 1);
+  p.comm_sms = int_field(j, "comm_sms", 0, 0);
+  p.all_to_all = parse_all_to_all(text(j, "all_to_all", "pairwise"));
+  const auto& traffic = array(j, "traffic");
+  for (std::size_t i = 0; i < traffic.size(); ++i) {
+    const auto& t = traffic[i];
+    try {
+      if (!t.is_object()) throw std::runtime_error("not a JSON object");
+      if (t.contains("reverse") && !t["reverse"].is_boolean()) throw std::runtime_error("\"reverse\" is not true or false");
+      p.traffic.push_back({matrix(t, "gpu_bytes"), matrix(t, "node_bytes"), t.value("reverse", false)});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("traffic[{}]: {}", i, e.what()));
+    }
+  }
+  const auto& leads = array(j, "leads");
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    const auto& l = leads[i];
+    try {
+      if (!l.is_object()) throw std::runtime_error("not a JSON object");
+      p.leads.push_back({amounts(l.value("flops", nlohmann::json::array()), "flops"),
+                         amounts(l.value("bytes", nlohmann::json::array()), "bytes"),
+                         parse_dtype(text(l, "dtype", "bf16"))});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("leads[{}]: {}", i, e.what()));
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(fmt::format("leads[{}]: {}", i, e.what()));
+    }
+  }
+  p.rank_gpu = int_list(j, "rank_gpu");
+  const auto& groups = array(j, "groups");
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& g = groups[i];
+    try {
+      if (!g.is_object()) throw std::runtime_error("not a JSON object");
+      p.groups.push_back({text(g, "kind", nullptr), int_list(g, "ranks")});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("groups[{}]: {}", i, e.what()));
+    }
+  }
   p.by_rank.resize(static_cast<std::size_t>(p.world_size));
-  const auto& ops = j.at("ops");
+  if (!j.contains("ops")) throw std::runtime_error("\"ops\" is missing");
+  const auto& ops = array(j, "ops");
   for (std::size_t i = 0; i < ops.size(); ++i) {
     try {
       auto op = op_from_json(ops[i]);
       if (op.id != static_cast<OpId>(i))
         throw std::runtime_error(fmt::format("id {} out of order", op.id));
+      if (op.rank < 0 || op.rank >= p.world_size)
+        throw std::runtime_error(fmt::format("rank {} is outside the world of {}", op.rank, p.world_size));
       p.add(std::move(op));
     } catch (const std::exception& e) {
       throw std::runtime_error(fmt::format("ops[{}]: {}", i, e.what()));
     }
   }
+  check_program_input(p);
   return p;
 }
 
@@ -171,6 +291,7 @@ void write_program(const Program& p, const std::string& path) {
 }
 
 Program read_program(const std::string& path) {
+  check_input_file(path, "program");
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open the program file", path));
   try {

@@ -1,5 +1,6 @@
 #include "sim/schedule/generate.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -13,6 +14,14 @@
 namespace moeplan::schedule {
 
 Schedule generate(Kind kind, int pp, int microbatches, int chunks) {
+  const long long chunk_count = kind == Kind::Interleaved ? std::max(chunks, 1) : kind == Kind::DualPipe || kind == Kind::DualPipeV ? 2 : 1;
+  const long long entries = static_cast<long long>(std::max(pp, 1)) * std::max(microbatches, 1) * chunk_count * 3;
+  if (entries > kMaxScheduleEntries)
+    throw std::invalid_argument(fmt::format(
+        "pp {} x {} micro-batches x {} chunk{} x 3 passes = {} schedule entries would need ~{:.1f} GB before any "
+        "simulation; the limit is {} entries: lower pp or the micro-batches (global_batch / (dp x micro_batch))",
+        pp, microbatches, chunk_count, chunk_count == 1 ? "" : "s", entries, static_cast<double>(entries) * 50 / 1e9,
+        kMaxScheduleEntries));
   switch (kind) {
     case Kind::OneFOneB: return one_f_one_b(pp, microbatches);
     case Kind::Interleaved: return interleaved(pp, microbatches, chunks);

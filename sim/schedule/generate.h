@@ -2,6 +2,8 @@
 // caller-side check that the model's layers split evenly over the stages.
 #pragma once
 
+#include <cstdint>
+
 #include "sim/schedule/schedule.h"
 
 namespace moeplan::schedule {
@@ -11,7 +13,12 @@ namespace moeplan::schedule {
 // a fixed chunk count (1 for 1f1b/zb1p, 2 for dualpipe/dualpipev) and ignore
 // `chunks`. Throws std::invalid_argument naming the bad values and the valid
 // ranges when the kind's constraints are not met.
+// Refuses, before building anything, a schedule of more than
+// kMaxScheduleEntries passes (pp x micro-batches x chunks x 3: F, B and W):
+// each takes ~50 B (1f1b, pp 64, 10,000 micro-batches: 1.28M passes, 0.1 s and
+// 63 MB on a 2-core machine), so the limit is ~1.7 GB and a few seconds.
 Schedule generate(Kind kind, int pp, int microbatches, int chunks = 1);
+inline constexpr long long kMaxScheduleEntries = 1LL << 25;
 
 // Throws std::invalid_argument unless `layers` splits evenly into the
 // schedule's stage_count(s) stages (P for 1f1b/zb1p/dualpipe, P x v for

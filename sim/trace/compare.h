@@ -34,6 +34,11 @@ struct Comparison {
 // id does not exist in `p` (a trace of another program).
 Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const std::string& origin);
 nlohmann::json read_json_file(const std::string& path);  // throws naming the path
+// Warnings, one a line, when trace `t` (read from `origin`) says it was made
+// for another scenario than the program's, or on another GPU model than
+// `gpu_name` (H100, H200, H800: the first letter-and-three-digits of each name).
+std::vector<std::string> provenance_warnings(const Trace& t, const program::Program& p, const std::string& gpu_name,
+                                             const std::string& origin);
 Trace read_trace(const std::string& path, const program::Program& p);
 
 // Kind of an op as compare groups it.

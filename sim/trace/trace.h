@@ -22,6 +22,7 @@ struct Record {
 
 struct Trace {
   std::string source;  // "simgrid" or "runtime"
+  std::string scenario, gpu;  // what the file says it was made for; empty when it does not say
   std::vector<Record> records;
 };
 

@@ -4,11 +4,22 @@
 
 namespace moeplan {
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  return out;
+}
+
 std::string Diagnostic::to_string() const {
-  std::string where = file;
+  std::string where = printable(file);
   if (line > 0) where += fmt::format(":{}", line);
-  if (!field.empty()) return fmt::format("{}: {}: {}", where, field, message);
-  return fmt::format("{}: {}", where, message);
+  if (!field.empty()) return fmt::format("{}: {}: {}", where, printable(field), printable(message));
+  return fmt::format("{}: {}", where, printable(message));
 }
 
 void Diagnostics::add(std::string file, int line, std::string field, std::string message) {

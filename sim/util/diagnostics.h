@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace moeplan {
@@ -31,6 +32,10 @@ class Diagnostics {
  private:
   std::vector<Diagnostic> items_;
 };
+
+// `text` with control characters (a NUL, an escape) shown as \xNN, so that a
+// message echoing a bad value stays one readable line on a terminal.
+std::string printable(std::string_view text);
 
 class ConfigError : public std::runtime_error {
  public:

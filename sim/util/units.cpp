@@ -121,7 +121,16 @@ std::optional<double> parse_quantity(std::string_view text, Dimension d, std::st
     }
     return std::nullopt;
   }
-  return value * *factor;
+  const double scaled = value * *factor;
+  if (!std::isfinite(scaled)) {
+    if (why) *why = fmt::format("\"{}\" is too large (it overflows a double)", s);
+    return std::nullopt;
+  }
+  if (scaled == 0 && (d == Dimension::BytesPerSecond || d == Dimension::FlopsPerSecond)) {
+    if (why) *why = fmt::format("\"{}\" must be greater than zero (at a rate of zero nothing ever finishes)", s);
+    return std::nullopt;
+  }
+  return scaled;
 }
 
 std::string format_bytes(double bytes) { return with_prefix(bytes, "B"); }

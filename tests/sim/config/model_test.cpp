@@ -1,6 +1,12 @@
 #include "sim/config/model.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "tests/sim/test_paths.h"
 
@@ -25,6 +31,67 @@ TEST(ModelConfig, ReportsMissingFieldsOfAHuggingFaceConfig) {
   load_hf_config(test::source_path("tests/data/config-missing-hidden.json"), diag);
   ASSERT_FALSE(diag.empty());
   EXPECT_NE(diag.to_string().find("hidden_size: missing"), std::string::npos) << diag.to_string();
+}
+
+// The diagnostics of loading DeepSeek-V3's config.json with `key` set to `value` (JSON text).
+std::string hf_errors(const std::string& key, const std::string& value, const std::string& key2 = "",
+                      const std::string& value2 = "") {
+  std::ifstream in(test::source_path("models/deepseek-v3/config.json"));
+  auto j = nlohmann::json::parse(in);
+  j[key] = nlohmann::json::parse(value);
+  if (!key2.empty()) j[key2] = nlohmann::json::parse(value2);
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("moeplan-config-" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(path) << j.dump();
+  Diagnostics diag;
+  load_hf_config(path, diag);
+  std::filesystem::remove(path);
+  auto text = diag.to_string();
+  const auto at = text.find(path);
+  return at == std::string::npos ? "(no file name) " + text : text;
+}
+
+void expect_error(const std::string& key, const std::string& value, const std::string& part) {
+  const auto e = hf_errors(key, value);
+  EXPECT_NE(e.find(key + ": "), std::string::npos) << key << "=" << value << ": " << e;
+  EXPECT_NE(e.find(part), std::string::npos) << key << "=" << value << ": " << e;
+  EXPECT_EQ(e.find("(no file name)"), std::string::npos) << e;
+}
+
+TEST(ModelConfig, RefusesANegativeHuggingFaceSizeNamingFileAndField) {
+  expect_error("hidden_size", "-7168", "-7168");
+}
+
+TEST(ModelConfig, RefusesAHuggingFaceCountThatWouldBeTruncated) {
+  expect_error("num_hidden_layers", "99999999999", "99999999999");
+}
+
+TEST(ModelConfig, RefusesMoreLayersThanTheLimit) {
+  expect_error("num_hidden_layers", "1073741824", "16384");
+}
+
+TEST(ModelConfig, RefusesAHuggingFaceFieldOfTheWrongType) {
+  expect_error("hidden_size", "\"big\"", "integer");
+  expect_error("hidden_size", "7168.5", "integer");
+  expect_error("routed_scaling_factor", "\"x\"", "number");
+  expect_error("routed_scaling_factor", "-2.5", "number");
+}
+
+// 256 groups of one expert, 4 of them per token: 4 experts for top-8 picks.
+TEST(ModelConfig, RefusesGroupsThatCannotHoldTheTopKPicks) {
+  const auto e = hf_errors("n_group", "256", "topk_group", "4");
+  EXPECT_NE(e.find("groups_per_token"), std::string::npos) << e;
+  EXPECT_NE(e.find("top-8"), std::string::npos) << e;
+}
+
+TEST(ModelConfig, RefusesAHuggingFaceConfigThatIsNotAnObject) {
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("moeplan-config-array-" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(path) << "[1, 2, 3]";
+  Diagnostics diag;
+  load_hf_config(path, diag);
+  std::filesystem::remove(path);
+  EXPECT_NE(diag.to_string().find("JSON object"), std::string::npos) << diag.to_string();
 }
 
 }  // namespace

@@ -95,5 +95,14 @@ TEST(LoadStats, MissingFileAndSyntaxErrorsAreReported) {
   EXPECT_TRUE(mentions(empty, "file is empty")) << empty.to_string();
 }
 
+// A cell nested 100,000 arrays deep is named, not printed (printing recursed
+// once per level and overflowed the stack).
+TEST(LoadStats, ReportsADeeplyNestedCellWithoutOverflowingTheStack) {
+  Diagnostics diag;
+  const auto deep = std::string(100000, '[') + std::string(100000, ']');
+  parse_load_stats("[[1, " + deep + "]]", "x.json", diag);
+  EXPECT_NE(diag.to_string().find("an array of 1 entry is not a number"), std::string::npos) << diag.to_string();
+}
+
 }  // namespace
 }  // namespace moeplan::moe

@@ -32,5 +32,20 @@ TEST(Units, RejectsWrongDimensionAndExplainsWhy) {
   EXPECT_NE(why.find("has no unit"), std::string::npos) << why;
 }
 
+// A rate of zero would make a transfer or a kernel never end (SimGrid aborts
+// on a zero-bandwidth link), and one that overflows to infinity makes it free.
+TEST(Units, RejectsZeroAndOverflowingRates) {
+  std::string why;
+  EXPECT_FALSE(parse_quantity("0 GB/s", Dimension::BytesPerSecond, &why));
+  EXPECT_NE(why.find("greater than zero"), std::string::npos) << why;
+  EXPECT_FALSE(parse_quantity("0 TFLOPS", Dimension::FlopsPerSecond, &why));
+  EXPECT_NE(why.find("greater than zero"), std::string::npos) << why;
+  EXPECT_FALSE(parse_quantity("1e308 TB/s", Dimension::BytesPerSecond, &why));
+  EXPECT_NE(why.find("too large"), std::string::npos) << why;
+  EXPECT_FALSE(parse_quantity("1e300 TiB", Dimension::Bytes, &why));
+  EXPECT_NE(why.find("too large"), std::string::npos) << why;
+  EXPECT_TRUE(parse_quantity("0 us", Dimension::Seconds));  // a zero latency is a fine idealisation
+}
+
 }  // namespace
 }  // namespace moeplan
