@@ -21,6 +21,8 @@ ap.add_argument("--jobs", type=int, default=2)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--work", default="bench-analytic-vs-des")
 ap.add_argument("--candidates", type=int, default=1500)
+ap.add_argument("--analyze-only", action="store_true",
+                help="reuse WORK/points.csv's SimGrid rows (e.g. of a run cut short) and re-estimate them analytically")
 a = ap.parse_args()
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,17 +72,22 @@ def spec(points, path, tier):
 
 def run(path, out, tier):
     if os.path.exists(out): os.remove(out)
-    subprocess.run([exe, "sweep", path, "-o", out, "-j", str(a.jobs), "--tier", tier], env=env, check=True)
+    subprocess.run([exe, "sweep", path, "-o", out, "-j", str(a.jobs), "--tier", tier], env=env, check=True,
+                   stderr=subprocess.DEVNULL)
     return list(csv.DictReader(open(out)))
 
-spec(cands, f"{a.work}/candidates.yaml", "analytic")
-rows = run(f"{a.work}/candidates.yaml", f"{a.work}/candidates.csv", "analytic")
-ok = [cands[int(r["index"])] for r in sorted(rows, key=lambda r: int(r["index"])) if r["status"] == "ok"]
-print(f"{len(ok)} of {len(cands)} candidates are legal; simulating {min(a.points, len(ok))} both ways", flush=True)
-points = ok[: a.points]
-spec(points, f"{a.work}/points.yaml", "both")
 t0 = time.time()
-rows = run(f"{a.work}/points.yaml", f"{a.work}/points.csv", "both")
+if a.analyze_only:
+    des_rows = [r for r in csv.DictReader(open(f"{a.work}/points.csv")) if r["tier"] == "des"]
+    rows = des_rows + run(f"{a.work}/points.yaml", f"{a.work}/analytic.csv", "analytic")
+else:
+    spec(cands, f"{a.work}/candidates.yaml", "analytic")
+    rows = run(f"{a.work}/candidates.yaml", f"{a.work}/candidates.csv", "analytic")
+    ok = [cands[int(r["index"])] for r in sorted(rows, key=lambda r: int(r["index"])) if r["status"] == "ok"]
+    print(f"{len(ok)} of {len(cands)} candidates are legal; simulating {min(a.points, len(ok))} both ways", flush=True)
+    points = ok[: a.points]
+    spec(points, f"{a.work}/points.yaml", "both")
+    rows = run(f"{a.work}/points.yaml", f"{a.work}/points.csv", "both")
 by = {}
 for r in rows:
     by.setdefault(int(r["index"]), {})[r["tier"]] = r

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
       const auto s = schedule::generate(kind, pp, n, 2);
       gen.push_back(seconds_since(t0) * 1e3);
       t0 = Clock::now();
-      const auto t = schedule::evaluate_timeline(s, {});
+      const auto t = schedule::evaluate_timeline(s, schedule::OpDurations{});
       eval.push_back(seconds_since(t0) * 1e3);
       ops = 0;
       for (const auto& rank : s.ranks) ops += rank.size();
