@@ -121,7 +121,7 @@ nlohmann::json read_json_file(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number too large for a double
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   return j;
