@@ -42,18 +42,33 @@ int finish(const program::Program& p, const RunOptions& o, bool run_ok) {
   return 0;
 }
 
+// The work directory, made ready only once the run goes ahead: a run refused
+// (too few GPUs, a wrong launch) leaves the disk as it was.
+void prepare_work_dir(const RunOptions& o) {
+  std::filesystem::create_directories(work_dir_of(o));
+  std::filesystem::remove(work_dir_of(o) + "/nccl-unique-id");
+}
+
+void remove_partial_traces(const program::Program& p, const RunOptions& o) {
+  for (int r = 0; r < p.world_size; ++r) std::filesystem::remove(partial_trace_path(o, r));
+}
+
 // --check: the MoE layer, distributed over every rank versus one GPU.
 int check(const program::Program& p, const RunOptions& o, const RuntimeSwitches& switches) {
   const auto config = moe_check_config(p);
   fmt::print("MoE layer check: {}\n", config.describe());
   std::fflush(stdout);
-  if (const auto env = rank_from_environment()) return run_check_rank(p, o, switches, env->rank, env->local_rank);
+  if (const auto env = rank_from_environment()) {
+    prepare_work_dir(o);
+    return run_check_rank(p, o, switches, env->rank, env->local_rank);
+  }
   const auto machine = local_machine_from_text(run_in_child([] { return to_text(probe_local_gpus()); }));
   if (static_cast<int>(machine.gpus.size()) < p.world_size) {
     fmt::print(stderr, "error: the check runs {} ranks (the program's world) but this machine has {} GPU(s)\n",
                p.world_size, machine.gpus.size());
     return 2;
   }
+  prepare_work_dir(o);
   const auto result = launch_local(p.world_size, [&](int rank) { return run_check_rank(p, o, switches, rank, rank); },
                                    o.timeout_s * 4);
   if (!result.ok()) fmt::print(stderr, "{}", result.summary());
@@ -63,16 +78,15 @@ int check(const program::Program& p, const RunOptions& o, const RuntimeSwitches&
 
 int run(const RunOptions& o) {
   const auto switches = read_runtime_switches();  // the only read of the MOEPLAN_* environment
-  const auto p = program::read_program(o.program_path);
-  std::filesystem::create_directories(work_dir_of(o));
-  std::filesystem::remove(work_dir_of(o) + "/nccl-unique-id");
+  const auto p = program::read_program(o.program_path);  // checked: a broken program is refused here
   if (o.check) return check(p, o, switches);
-  for (int r = 0; r < p.world_size; ++r) std::filesystem::remove(partial_trace_path(o, r));
 
   if (const auto env = rank_from_environment()) {  // started by mpirun: this process is one rank
     if (env->size != p.world_size)
       throw std::runtime_error(fmt::format("{} ranks were launched ({} launcher) but {} has {} ranks: launch with -n {}",
                                            env->size, env->launcher, o.program_path, p.world_size, p.world_size));
+    prepare_work_dir(o);
+    remove_partial_traces(p, o);
     const int code = run_rank(p, o, switches, env->rank, env->local_rank);
     return env->rank == 0 ? finish(p, o, code == 0) : code;  // rank 0 merges (shared work dir)
   }
@@ -82,6 +96,8 @@ int run(const RunOptions& o) {
     for (const auto& m : problems) fmt::print(stderr, "error: {}\n", m);
     return 2;
   }
+  prepare_work_dir(o);
+  remove_partial_traces(p, o);
   fmt::print("{}: {} ranks on {} x {}\n", o.program_path, p.world_size, machine.gpus.size(), machine.gpus[0].name);
   const double deadline_s = o.timeout_s * (4 + o.warmup_steps + o.measured_steps);
   const auto result =

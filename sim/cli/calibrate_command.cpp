@@ -31,8 +31,7 @@ void add_calibrate_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->callback([args] {
     const auto p = program::read_program(args->program);
-    const auto json = trace::read_json_file(args->measured);
-    const auto measured = trace::trace_from_json(json, p, args->measured);
+    const auto measured = trace::read_trace(args->measured, p);
     const auto sc = pipeline::load_program_scenario(p, args->scenario, args->hardware);
     for (const auto& w : trace::provenance_warnings(measured, p, sc.gpu.name, args->measured)) fmt::print(stderr, "{}\n", w);
     const auto source = fmt::format("moeplan calibrate: {} measured on {} ({})", args->measured,

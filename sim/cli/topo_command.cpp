@@ -28,7 +28,9 @@ void add_topo_command(CLI::App& app) {
     fmt::print("per GPU         NVLink {} and IB {} per direction\n", format_rate(m.nvlink_Bps_per_gpu),
                format_rate(m.ib_Bps_per_gpu));
     fmt::print("bisection       {} per direction (GPUs 0..{} vs the rest)\n", format_rate(m.bisection_Bps), m.gpus / 2 - 1);
-    fmt::print("diameter        {} hops\n", m.diameter_hops);
+    fmt::print("diameter        {} hops{}\n", m.diameter_hops,
+               m.diameter_exact ? "" : fmt::format(" (from the first and last nodes' GPUs: above {} GPUs every pair "
+                                                   "would take minutes)", topology::kExactDiameterGpus));
     if (!dot->empty()) {
       write_file_atomically(*dot, [&](std::ostream& out) { topology::write_dot(tf.topology, out); });
       fmt::print("wrote           {}\n", *dot);

@@ -119,6 +119,9 @@ ModelConfig load_hf_config(const std::string& path, Diagnostics& diag) {
   } catch (const nlohmann::json::parse_error& e) {
     diag.add(path, 0, "", fmt::format("JSON syntax error at byte {}: {}", e.byte, e.what()));
     return m;
+  } catch (const nlohmann::json::exception& e) {  // a number too large for a double
+    diag.add(path, 0, "", fmt::format("JSON the reader cannot hold: {}", e.what()));
+    return m;
   }
   if (!j.is_object()) {
     diag.add(path, 0, "", "a HuggingFace config.json is a JSON object of fields such as \"hidden_size\"");

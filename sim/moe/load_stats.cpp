@@ -103,6 +103,9 @@ LoadStats parse_json(const std::string& text, const std::string& file, Diagnosti
     const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
     diag.add(file, line, "", fmt::format("JSON syntax error: {}", e.what()));
     return stats;
+  } catch (const nlohmann::json::exception& e) {  // a number too large for a double
+    diag.add(file, 0, "", fmt::format("JSON the reader cannot hold: {}", e.what()));
+    return stats;
   }
   const nlohmann::json* rows = &doc;
   std::string prefix;

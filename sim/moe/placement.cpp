@@ -29,8 +29,6 @@ void check_eplb_inputs(const std::vector<std::vector<double>>& weight, const Epl
   if (c.gpus < 1) fail(fmt::format("gpus = {}; need at least 1 GPU", c.gpus));
   if (c.nodes < 1) fail(fmt::format("nodes = {}; need at least 1 node", c.nodes));
   if (c.groups < 1) fail(fmt::format("groups = {}; need at least 1 expert group", c.groups));
-  if (c.gpus % c.nodes != 0)
-    fail(fmt::format("gpus = {} is not a multiple of nodes = {}; every node needs the same GPU count", c.gpus, c.nodes));
   if (c.replicas < experts)
     fail(fmt::format("replicas R = {} is below the {} logical experts; R counts every physical slot, so use "
                      "R >= {} (R - {} redundant experts)",
@@ -39,7 +37,10 @@ void check_eplb_inputs(const std::vector<std::vector<double>>& weight, const Epl
     fail(fmt::format("replicas R = {} is not a multiple of gpus = {}; every GPU needs the same slot count "
                      "(e.g. R = {})",
                      c.replicas, c.gpus, (c.replicas + c.gpus - 1) / c.gpus * c.gpus));
-  const bool hierarchical = c.groups % c.nodes == 0;  // else the global policy ignores groups
+  const bool hierarchical = c.groups % c.nodes == 0;  // else the global policy ignores groups and nodes
+  if (hierarchical && c.gpus % c.nodes != 0)
+    fail(fmt::format("gpus = {} is not a multiple of nodes = {}; the hierarchical policy (groups = {} a multiple of "
+                     "nodes) needs the same GPU count on every node", c.gpus, c.nodes, c.groups));
   if (hierarchical && experts % c.groups != 0)
     fail(fmt::format("{} experts do not split into groups = {} of equal size; use a divisor of {}", experts, c.groups,
                      experts));

@@ -70,7 +70,7 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
                     "(each is a pass through every stage: with pp {} the schedule alone would hold {} entries, "
                     "~{:.1f} GB); raise micro_batch or dp, or lower global_batch",
                     sc.training().global_batch, p.dp, sc.training().micro_batch, sc.microbatches(), kMaxMicrobatches,
-                    p.pp, sc.microbatches() * p.pp * 3, static_cast<double>(sc.microbatches() * p.pp * 3) * 50 / 1e9));
+                    p.pp, sc.microbatches() * p.pp * 3, static_cast<double>(sc.microbatches() * p.pp * 3) * 60 / 1e9));
   const int stages = schedule::stage_count(p.schedule, p.pp, p.chunks);
   if (!p.layers_per_stage.empty()) {
     const auto sum = std::accumulate(p.layers_per_stage.begin(), p.layers_per_stage.end(), std::int64_t{0});

@@ -20,7 +20,7 @@ Schedule generate(Kind kind, int pp, int microbatches, int chunks) {
     throw std::invalid_argument(fmt::format(
         "pp {} x {} micro-batches x {} chunk{} x 3 passes = {} schedule entries would need ~{:.1f} GB before any "
         "simulation; the limit is {} entries: lower pp or the micro-batches (global_batch / (dp x micro_batch))",
-        pp, microbatches, chunk_count, chunk_count == 1 ? "" : "s", entries, static_cast<double>(entries) * 50 / 1e9,
+        pp, microbatches, chunk_count, chunk_count == 1 ? "" : "s", entries, static_cast<double>(entries) * 60 / 1e9,
         kMaxScheduleEntries));
   switch (kind) {
     case Kind::OneFOneB: return one_f_one_b(pp, microbatches);

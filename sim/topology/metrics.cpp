@@ -2,6 +2,7 @@
 
 #include <boost/graph/push_relabel_max_flow.hpp>
 #include <limits>
+#include <vector>
 
 #include "sim/topology/routing.h"
 
@@ -48,11 +49,20 @@ double bisection_bandwidth(const Topology& t) {
   return boost::push_relabel_max_flow(fg, source, sink);
 }
 
-int diameter(const Topology& t) {
+int diameter(const Topology& t, int exact_up_to_gpus) {
   Router router(t);
+  const int n = t.gpu_count();
+  std::vector<int> sources;  // every GPU, or the GPUs of the first and the last node
+  if (n <= exact_up_to_gpus || t.node_count() < 2) {
+    for (int a = 0; a < n; ++a) sources.push_back(a);
+  } else {
+    const int per_node = t.gpus_per_node();
+    for (int a = 0; a < per_node; ++a) sources.push_back(a);
+    for (int a = n - per_node; a < n; ++a) sources.push_back(a);
+  }
   int d = 0;
-  for (int a = 0; a < t.gpu_count(); ++a)
-    for (int b = 0; b < t.gpu_count(); ++b) d = std::max(d, router.hops(a, b));
+  for (const int a : sources)
+    for (int b = 0; b < n; ++b) d = std::max(d, router.hops(a, b));
   return d;
 }
 
@@ -86,6 +96,7 @@ TopologyMetrics compute_metrics(const Topology& t) {
   }
   m.bisection_Bps = bisection_bandwidth(t);
   m.diameter_hops = diameter(t);
+  m.diameter_exact = m.gpus <= kExactDiameterGpus || m.nodes < 2;
   return m;
 }
 

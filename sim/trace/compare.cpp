@@ -31,8 +31,6 @@ Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const 
                                          "write one with `moeplan-run --trace` or the simulator", origin));
   if (!j.contains("records") || !j["records"].is_array())
     throw std::runtime_error(fmt::format("{}: field \"records\" missing or not an array", origin));
-  if (j["records"].empty())
-    throw std::runtime_error(fmt::format("{}: the trace has no records; nothing ran, or the run wrote none", origin));
   Trace t;
   auto text = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; };
   t.source = text("source");
@@ -121,14 +119,17 @@ nlohmann::json read_json_file(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number too large for a double
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   return j;
 }
 
 Trace read_trace(const std::string& path, const program::Program& p) {
-  return trace_from_json(read_json_file(path), p, path);
+  auto t = trace_from_json(read_json_file(path), p, path);
+  if (t.records.empty())
+    throw std::runtime_error(fmt::format("{}: the trace has no records; nothing ran, or the run wrote none", path));
+  return t;
 }
 
 std::string op_kind(const program::Op& op) {

@@ -31,7 +31,9 @@ struct Comparison {
 
 // Reads a trace written by `to_json` (either executor). Throws std::runtime_error
 // naming the file, the record index and the field when malformed or when an op
-// id does not exist in `p` (a trace of another program).
+// id does not exist in `p` (a trace of another program), a record repeats an
+// op or ends before it starts. No records is fine here (a rank's partial trace
+// after a failure); read_trace, for a whole trace to compare, refuses it.
 Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const std::string& origin);
 nlohmann::json read_json_file(const std::string& path);  // throws naming the path
 // Warnings, one a line, when trace `t` (read from `origin`) says it was made

@@ -71,6 +71,16 @@ TEST(Eplb, GlobalPolicyMatchesAHandWorkedExample) {
   EXPECT_EQ(gpu_loads(p[0], {6, 1, 1, 4, 2, 2}), (std::vector<double>{8, 8}));
 }
 
+// The global policy places over one node whatever --nodes says, so a GPU
+// count that the nodes do not divide is fine there: the same placement as
+// the hand-worked example above with 3 nodes.
+TEST(Eplb, GlobalPolicyTakesAGpuCountTheNodesDoNotDivide) {
+  const EplbConfig config{8, 3, 4, 2};  // 3 groups over 4 nodes: global; 2 GPUs over 4 nodes
+  ASSERT_FALSE(eplb_is_hierarchical(config));
+  const auto p = eplb_placement({{6, 1, 1, 4, 2, 2}}, config);
+  EXPECT_EQ(p[0].phy2log, (std::vector<int>{0, 3, 5, 1, 0, 4, 3, 2}));
+}
+
 TEST(Eplb, BalancedPackingTakesTheFirstLightestPackOnTies) {
   const auto packing = balanced_packing({5, 5, 5, 5}, 2);
   EXPECT_EQ(packing.pack, (std::vector<int>{0, 1, 0, 1}));

@@ -86,5 +86,12 @@ TEST(Topology, EcmpIsDeterministicAndSpreadsPairs) {
   EXPECT_GT(spine_links.size(), 8u);  // 128 destinations spread over many of the 32 uplinks
 }
 
+// Above the exact limit the diameter is measured from the first and last
+// nodes' GPUs only; on generated clusters that is the every-pair figure.
+TEST(Topology, DiameterFromTheEndNodesEqualsTheEveryPairDiameter) {
+  for (const auto& t : {build_fat_tree(spec(16, 16)), build_multi_plane_fat_tree(spec(11, 16)), build_fat_tree(spec(11, 16))})
+    EXPECT_EQ(diameter(t, 8), diameter(t, 1 << 30));
+}
+
 }  // namespace
 }  // namespace moeplan::topology
