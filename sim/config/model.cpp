@@ -12,11 +12,13 @@
 namespace moeplan::config {
 
 double ModelConfig::attention_params() const {
-  const double h = hidden, qk = qk_nope_head_dim + qk_rope_head_dim;
-  const double q = q_lora_rank > 0 ? h * q_lora_rank + q_lora_rank * heads * qk : h * heads * qk;
-  const double kv_down = h * (kv_lora_rank + qk_rope_head_dim);
-  const double kv_up = static_cast<double>(kv_lora_rank) * heads * (qk_nope_head_dim + v_head_dim);
-  const double out = static_cast<double>(heads) * v_head_dim * h;
+  // In doubles throughout: each size may be up to 2^30, and their int sums and products overflow.
+  const double h = hidden, n = heads, q_rank = q_lora_rank, kv_rank = kv_lora_rank;
+  const double nope = qk_nope_head_dim, rope = qk_rope_head_dim, v = v_head_dim, qk = nope + rope;
+  const double q = q_lora_rank > 0 ? h * q_rank + q_rank * n * qk : h * n * qk;
+  const double kv_down = h * (kv_rank + rope);
+  const double kv_up = kv_rank * n * (nope + v);
+  const double out = n * v * h;
   return q + kv_down + kv_up + out;
 }
 double ModelConfig::dense_ffn_params() const { return 3.0 * hidden * dense_intermediate; }

@@ -66,7 +66,8 @@ struct Scenario {
   PlacementSpec placement;  // `placement:` (default contiguous)
   std::map<std::string, int> lines;  // dotted field -> line, for cross-field errors
 
-  int gpus() const { return plan.pp * plan.dp * plan.tp; }
+  // pp x dp x tp in 64 bits: each may be up to 2^20 before validation.
+  std::int64_t gpus() const { return std::int64_t{plan.pp} * plan.dp * plan.tp; }
   bool is_training() const { return std::holds_alternative<TrainingWorkload>(workload); }
   // The training workload; an invariant error for another kind (check is_training first).
   const TrainingWorkload& training() const;

@@ -25,7 +25,7 @@ double model_flops(const config::Scenario& sc, const program::Op& op) {
 Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, double step_time_s) {
   Report r;
   r.scenario = sc.name;
-  r.gpus = sc.gpus();
+  r.gpus = static_cast<int>(sc.gpus());  // validated: the topology's GPU count
   r.step_time_s = step_time_s;
   r.tokens_per_step = static_cast<double>(sc.tokens_per_step());
   r.tokens_per_s = r.tokens_per_step / step_time_s;

@@ -94,5 +94,16 @@ TEST(ModelConfig, RefusesAHuggingFaceConfigThatIsNotAnObject) {
   EXPECT_NE(diag.to_string().find("JSON object"), std::string::npos) << diag.to_string();
 }
 
+// Found by the loader fuzz test under UBSan: q_lora_rank x heads overflowed an int.
+TEST(ModelConfig, ParameterCountsOfHugeSizesDoNotOverflow) {
+  ModelConfig m;
+  m.hidden = 1;
+  m.q_lora_rank = 512;
+  m.heads = 1 << 30;
+  m.qk_nope_head_dim = 1;
+  // q = h x q_rank + q_rank x heads x (nope + rope) = 512 + 2^39; the rest is h x rope + 0 + heads x v x h = 0.
+  EXPECT_DOUBLE_EQ(m.attention_params(), 512.0 + 512.0 * (1LL << 30));
+}
+
 }  // namespace
 }  // namespace moeplan::config

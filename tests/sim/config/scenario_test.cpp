@@ -74,5 +74,15 @@ TEST(ScenarioConfig, EveryBundledTopologyParses) {
   EXPECT_GE(seen, 10);
 }
 
+// Found by the loader fuzz test under UBSan: pp x dp x tp overflowed an int
+// before validation compared it with the topology.
+TEST(ScenarioConfig, RankCountOfHugePlanSizesDoesNotOverflow) {
+  Scenario s;
+  s.plan.pp = 2048;
+  s.plan.dp = 1 << 20;
+  s.plan.tp = 1;
+  EXPECT_EQ(s.gpus(), 2048LL << 20);
+}
+
 }  // namespace
 }  // namespace moeplan::config
