@@ -205,13 +205,11 @@ Estimate estimate_step(const config::Scenario& sc, const plan::ValidatedPlan& vp
 
   // Each rank's data-parallel sync follows its last op; the step ends with the last rank.
   double step_s = 0;
-  std::vector<double> ends(static_cast<std::size_t>(pp));
   for (int r = 0; r < pp; ++r) {
     const auto range = probe.dp_sync(r);
     const RunTiming sync = timer.time(lay.rank(r, 0), range.first, range.last);
     add(ranks[static_cast<std::size_t>(r)], sync.time);
-    ends[static_cast<std::size_t>(r)] = timeline.ranks[static_cast<std::size_t>(r)].last_end_s + sync.span_s;
-    step_s = std::max(step_s, ends[static_cast<std::size_t>(r)]);
+    step_s = std::max(step_s, timeline.ranks[static_cast<std::size_t>(r)].last_end_s + sync.span_s);
   }
 
   Estimate e;

@@ -17,19 +17,6 @@ using program::OpId;
 using program::OpType;
 using program::Part;
 
-// Where a compute op's time goes in the report's breakdown.
-double& part_slot(report::Breakdown& b, Part part) {
-  switch (part) {
-    case Part::Attention:
-    case Part::AttentionCore: return b.attention_s;
-    case Part::RoutedExperts:
-    case Part::SharedExpert:
-    case Part::Gating: return b.experts_s;
-    case Part::DenseFfn: return b.dense_s;
-    default: return b.other_compute_s;
-  }
-}
-
 struct Running {
   OpId id = -1;
   double remaining = 0;  // compute: seconds of work at full speed; comm: seconds left
@@ -118,7 +105,7 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
       const Interval iv{started[s], now};
       if (op.type == OpType::Compute) {
         compute.push_back(iv);
-        part_slot(out.time, op.part) += now - started[s];
+        report::compute_slot(out.time, op.part) += now - started[s];
         out.model_flops += report::model_flops(sc_, op);
       } else if (op.part == Part::Dispatch || op.part == Part::Combine) {
         all_to_all.push_back(iv);
@@ -135,13 +122,8 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
                   streams[s][head[s]]);
   // Exposed communication, attributed once in the report's order: all-to-all, PP, DP.
   std::vector<Interval> covered = compute;
-  auto expose = [&](const std::vector<Interval>& comm) {
-    const double exposed = uncovered(comm, covered);
-    covered.insert(covered.end(), comm.begin(), comm.end());
-    return exposed;
-  };
-  out.time.exposed_all_to_all_s = expose(all_to_all);
-  out.time.exposed_dp_s = expose(dp);
+  out.time.exposed_all_to_all_s = expose(all_to_all, covered);
+  out.time.exposed_dp_s = expose(dp, covered);
   return out;
 }
 

@@ -14,6 +14,18 @@ using program::OpType;
 using program::Part;
 }  // namespace
 
+double& compute_slot(Breakdown& b, Part part) {
+  switch (part) {
+    case Part::Attention:
+    case Part::AttentionCore: return b.attention_s;
+    case Part::RoutedExperts:
+    case Part::SharedExpert:
+    case Part::Gating: return b.experts_s;
+    case Part::DenseFfn: return b.dense_s;
+    default: return b.other_compute_s;
+  }
+}
+
 double model_flops(const config::Scenario& sc, const program::Op& op) {
   if (op.type != OpType::Compute || op.part == Part::Optimizer) return 0.0;
   if (op.part != Part::RoutedExperts) return op.flops;
@@ -65,15 +77,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
       rt.compute.push_back(iv);
       flops += model_flops(sc, op);
       const double d = rec.duration_s();
-      switch (op.part) {
-        case Part::Attention:
-        case Part::AttentionCore: rt.parts.attention_s += d; break;
-        case Part::RoutedExperts:
-        case Part::SharedExpert:
-        case Part::Gating: rt.parts.experts_s += d; break;
-        case Part::DenseFfn: rt.parts.dense_s += d; break;
-        default: rt.parts.other_compute_s += d; break;
-      }
+      compute_slot(rt.parts, op.part) += d;
     } else if (op.part == Part::Dispatch || op.part == Part::Combine) {
       rt.a2a.push_back(iv);
     } else if (op.part == Part::GradSync || op.part == Part::ParamSync) {
@@ -95,14 +99,9 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     // Exposed time is attributed once, in order: all-to-all, then PP, then DP
     // (a PP transfer hidden behind an exposed all-to-all is not exposed PP).
     std::vector<Interval> covered = rt.compute;
-    auto expose = [&](const std::vector<Interval>& comm) {
-      const double exposed = uncovered(comm, covered);
-      covered.insert(covered.end(), comm.begin(), comm.end());
-      return exposed;
-    };
-    sum.exposed_all_to_all_s += expose(rt.a2a);
-    sum.exposed_pp_s += expose(rt.pp);
-    sum.exposed_dp_s += expose(rt.dp);
+    sum.exposed_all_to_all_s += expose(rt.a2a, covered);
+    sum.exposed_pp_s += expose(rt.pp, covered);
+    sum.exposed_dp_s += expose(rt.dp, covered);
     sum.bubble_s += step_time_s - union_length(covered);
   }
   const double n = static_cast<double>(std::max<std::size_t>(1, ranks.size()));

@@ -52,6 +52,9 @@ struct Report {
   nlohmann::json engine;  // engine statistics
 };
 
+// The breakdown slot a compute op of `part` adds its time to.
+double& compute_slot(Breakdown& b, program::Part part);
+
 // What a compute op counts towards the model's FLOPs: what the model needs,
 // not what the slowest GPU does (routed experts at the mean load, tokens x k
 // spread evenly); the optimizer and communication count nothing.

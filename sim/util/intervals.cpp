@@ -25,4 +25,10 @@ double uncovered(const std::vector<Interval>& a, std::vector<Interval> cover) {
   return union_length(std::move(both)) - union_length(std::move(cover));
 }
 
+double expose(const std::vector<Interval>& comm, std::vector<Interval>& covered) {
+  const double exposed = uncovered(comm, covered);
+  covered.insert(covered.end(), comm.begin(), comm.end());
+  return exposed;
+}
+
 }  // namespace moeplan

@@ -13,16 +13,6 @@
 namespace moeplan::program {
 namespace {
 
-// The message of the std::runtime_error program_from_json throws on `j`
-// (empty when it reads the program). An InvariantError escapes and fails the test.
-std::string read_error(const nlohmann::json& j) {
-  try {
-    program_from_json(j);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return {};
-}
 
 nlohmann::json small() { return to_json(small_program()); }
 

@@ -16,15 +16,6 @@ namespace {
 
 Program through_json_text(const Program& p) { return program_from_json(nlohmann::json::parse(to_json(p).dump())); }
 
-// The message of the std::runtime_error program_from_json throws on `j`.
-std::string read_error(const nlohmann::json& j) {
-  try {
-    program_from_json(j);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return {};
-}
 
 TEST(ProgramJson, RoundTripsABuiltScenarioProgramExactly) {
   Diagnostics diag;

@@ -2,9 +2,14 @@
 // time and to work out by hand.
 #pragma once
 
+#include <stdexcept>
+#include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/program/program.h"
+#include "sim/program/program_json.h"
 
 namespace moeplan::program {
 
@@ -71,6 +76,17 @@ inline Program small_program() {
   collective(1, CollectiveKind::AllToAll, 0, 0, {});
   for (int r = 0; r < 4; ++r) collective(r, CollectiveKind::AllReduce, 1, 1, {});
   return p;
+}
+
+// The message of the std::runtime_error program_from_json throws on `j`
+// (empty when it reads the program). An InvariantError escapes and fails the test.
+inline std::string read_error(const nlohmann::json& j) {
+  try {
+    program_from_json(j);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
 }
 
 }  // namespace moeplan::program
