@@ -1,5 +1,6 @@
 #include "sim/config/gpu.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 #include "sim/util/check.h"
@@ -53,6 +54,19 @@ GpuSpec read_gpu(YamlReader& r) {
     g.attention = read_efficiency(eff, "attention");
     g.memory = read_efficiency(eff, "memory");
     eff.finish();
+  }
+  auto prof = r.child("kernel_profile", false);
+  if (prof.valid()) {
+    if (auto f = prof.text("file", true)) {
+      namespace fs = std::filesystem;
+      fs::path p(*f);
+      if (p.is_relative() && !r.file().empty()) p = fs::path(r.file()).parent_path() / p;
+      g.kernel_profile.path = p.lexically_normal().string();
+      if (!fs::exists(p))
+        prof.error("file", fmt::format("{} does not exist; measure one with moeplan-run --profile-kernels", p.string()));
+    }
+    if (auto s = prof.text("source", true)) g.kernel_profile.source = *s;
+    prof.finish();
   }
   r.finish();
   return g;

@@ -21,6 +21,14 @@ struct Efficiency {
   bool operator==(const Efficiency&) const = default;
 };
 
+// Calibration surfaces measured on a GPU (cost/kernel_profile.h), and why they
+// apply to this one. The path is resolved against the hardware file's folder.
+struct KernelProfileRef {
+  std::string path;
+  std::string source;
+  bool operator==(const KernelProfileRef&) const = default;
+};
+
 struct GpuSpec {
   std::string name;
   int sms = 0;
@@ -30,6 +38,7 @@ struct GpuSpec {
   Efficiency gemm;       // fraction of peak FLOP/s a large GEMM reaches
   Efficiency attention;  // fraction of peak FLOP/s the attention core reaches
   Efficiency memory;     // fraction of HBM bandwidth a streaming kernel reaches
+  KernelProfileRef kernel_profile;  // empty path: the efficiencies above alone
 
   double peak(DType d) const;
   bool operator==(const GpuSpec&) const = default;

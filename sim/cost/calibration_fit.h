@@ -1,16 +1,16 @@
-// The calibration loop's fitting step: per-(part, pass) compute efficiencies
+// The calibration loop's fitting step: per-(part, pass) GEMM efficiencies
 // from a trace the runtime measured, for cost::Calibration.
 //
-//   efficiency(kind) = sum of the kind's FLOPs / (peak FLOP/s x sum of its measured time)
+//   efficiency(kind) = sum of the kind's GEMM FLOPs /
+//                      (peak FLOP/s x sum of (measured time - its memory-bound kernels' modelled time))
 //
-// over the ops that can tell: compute-bound by the roofline (their FLOP time
-// exceeds their HBM time, so the efficiency is what limits them), in the
-// dtype the runtime really ran (not FP8: the runtime has no FP8 GEMM yet and
-// runs those ops in BF16), and alone on their GPU (an op that overlaps another
-// compute op of its rank, as DualPipe's F&B chunks do, shares the SMs and
-// would read as slow). The attention core is not fitted either: the runtime
-// runs it as a FLOP-equivalent GEMM, not as attention. Kinds with no usable
-// op keep the hardware file's figure.
+// over the ops that can tell: compute-bound by the roofline (their GEMM FLOP
+// time exceeds their GEMM HBM time), spending at least half their measured time
+// in GEMMs by the model, and alone on their GPU (an op that overlaps another
+// compute op of its rank, as DualPipe's F&B chunks do, shares the SMs and would
+// read as slow). FP8 ops count against the FP8 peak; the attention core against
+// BF16 (the runtime runs both for real: cuBLASLt FP8 with DeepSeek's scaling,
+// cuDNN fused attention). Kinds with no usable op keep the hardware file's figure.
 #pragma once
 
 #include <string>

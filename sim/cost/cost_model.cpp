@@ -52,15 +52,55 @@ void Calibration::save(const std::string& path) const {
   write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }
 
+CostModel::CostModel(config::GpuSpec gpu, Calibration cal) : gpu_(std::move(gpu)), cal_(std::move(cal)) {
+  if (!gpu_.kernel_profile.path.empty()) profile_ = KernelProfile::load(gpu_.kernel_profile.path);
+}
+
 double CostModel::compute_efficiency(const program::Op& op) const {
   if (auto e = cal_.lookup(op.part, op.pass)) return *e;
   return op.part == program::Part::AttentionCore ? gpu_.attention.value : gpu_.gemm.value;
 }
 
+namespace {
+double roofline_s(double flops, double flops_per_s, double bytes, double bytes_per_s) {
+  return std::max(flops > 0 ? flops / flops_per_s : 0.0, bytes > 0 ? bytes / bytes_per_s : 0.0);
+}
+}  // namespace
+
+double CostModel::gemm_seconds(const program::Op& op, const program::Gemm& g) const {
+  const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+  const double flops = 2 * m * n * k;
+  // Gating and head GEMMs run in BF16 whatever the plan's precision (op.dtype says so).
+  const DType dtype = op.dtype;
+  if (!cal_.lookup(op.part, op.pass) && profile_)
+    if (auto rate = profile_->gemm_flops_per_s(dtype, op.pass, g)) return flops / *rate;
+  const double in_bytes = bytes_of(dtype);
+  const double bytes = (m * k + n * k) * in_bytes + m * n * 2;
+  return roofline_s(flops, gpu_.peak(dtype) * compute_efficiency(op), bytes, gpu_.hbm_Bps * gpu_.memory.value);
+}
+
+double CostModel::kernel_seconds(const program::Kernel& k) const {
+  const double bytes = program::kernel_bytes(k);
+  if (profile_)
+    if (auto rate = profile_->kernel_bytes_per_s(k.kind, bytes)) return bytes / *rate;
+  return bytes / (gpu_.hbm_Bps * gpu_.memory.value);
+}
+
+double CostModel::attention_seconds(const program::Op& op) const {
+  if (!cal_.lookup(op.part, op.pass) && profile_ && op.attention.sequences > 0)
+    if (auto rate = profile_->attention_flops_per_s(op.pass, op.attention)) return op.flops / *rate;
+  return roofline_s(op.flops, gpu_.peak(op.dtype) * compute_efficiency(op), op.bytes, gpu_.hbm_Bps * gpu_.memory.value);
+}
+
 double CostModel::compute_seconds(const program::Op& op) const {
-  const double flops_s = op.flops > 0 ? op.flops / (gpu_.peak(op.dtype) * compute_efficiency(op)) : 0.0;
-  const double bytes_s = op.bytes > 0 ? op.bytes / (gpu_.hbm_Bps * gpu_.memory.value) : 0.0;
-  return std::max(flops_s, bytes_s);
+  if (op.part == program::Part::AttentionCore) return attention_seconds(op);
+  if (op.gemms.empty() && op.kernels.empty())
+    return roofline_s(op.flops, gpu_.peak(op.dtype) * compute_efficiency(op), op.bytes,
+                      gpu_.hbm_Bps * gpu_.memory.value);
+  double s = 0;
+  for (const auto& g : op.gemms) s += gemm_seconds(op, g);
+  for (const auto& k : op.kernels) s += kernel_seconds(k);
+  return s;
 }
 
 }  // namespace moeplan::cost

@@ -1,16 +1,21 @@
-// Cost model v0: the duration of a compute op from a roofline,
+// Cost model: the duration of a compute op as the sum of the kernels it runs
+// (its GEMMs, its memory-bound kernels, its attention core), each at the rate
+// the GPU's kernel profile measured for that kernel's shape (kernel_profile.h),
+// or where none is measured from a roofline,
 //   max(FLOPs / (peak[dtype] x efficiency), bytes / (HBM bandwidth x efficiency)),
-// with ceilings from the GPU file and efficiencies from calibration data
-// measured by moeplan-run when present, else from the GPU file (each states its
-// source). Calibration is the seam: a measured efficiency for a (part, pass)
-// overrides the file's.
+// with ceilings and efficiencies from the GPU file (each states its source).
+// Ops that list no kernels (embedding, loss, optimizer) take the roofline of
+// their totals. A measured efficiency for a (part, pass) from `moeplan
+// calibrate` overrides the profile and the file for that part's GEMMs.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "sim/config/gpu.h"
+#include "sim/cost/kernel_profile.h"
 #include "sim/program/program.h"
 
 namespace moeplan::cost {
@@ -31,16 +36,24 @@ struct Calibration {
 
 class CostModel {
  public:
-  explicit CostModel(config::GpuSpec gpu, Calibration cal = {}) : gpu_(std::move(gpu)), cal_(std::move(cal)) {}
+  // Loads the GPU's kernel profile when it names one (throws naming the file).
+  explicit CostModel(config::GpuSpec gpu, Calibration cal = {});
 
   // Seconds a compute op takes when it has the whole GPU.
   double compute_seconds(const program::Op& op) const;
+  // Its parts: one GEMM, one memory-bound kernel, the attention core.
+  double gemm_seconds(const program::Op& op, const program::Gemm& g) const;
+  double kernel_seconds(const program::Kernel& k) const;
+  double attention_seconds(const program::Op& op) const;
+  // The roofline efficiency of the op's GEMMs without a profile (file or calibration).
   double compute_efficiency(const program::Op& op) const;
   const config::GpuSpec& gpu() const { return gpu_; }
+  const KernelProfile* profile() const { return profile_.get(); }
 
  private:
   config::GpuSpec gpu_;
   Calibration cal_;
+  std::shared_ptr<const KernelProfile> profile_;
 };
 
 }  // namespace moeplan::cost

@@ -5,93 +5,316 @@
 namespace moeplan::cost {
 namespace {
 
+using program::KernelKind;
 
-void add_gemm(PartWork& w, std::int64_t m, std::int64_t n, std::int64_t k, double in_bytes, double out_bytes) {
-  if (m <= 0 || n <= 0 || k <= 0) return;
-  w.gemms.push_back({m, n, k});
-  const double dm = static_cast<double>(m), dn = static_cast<double>(n), dk = static_cast<double>(k);
-  w.flops += 2.0 * dm * dn * dk;
-  w.bytes += (dm * dk + dk * dn) * in_bytes + dm * dn * out_bytes;
-}
+// Appends GEMMs and kernels to one PartWork, keeping its FLOPs and bytes.
+class WorkBuilder {
+ public:
+  WorkBuilder(PartWork& w, DType gemm_dtype) : w_(w), fp8_(gemm_dtype == DType::FP8), in_bytes_(bytes_of(gemm_dtype)) {}
 
-// The same GEMM list serves F, Bi and W: each pass is one GEMM of equal size.
-void attention_projections(PartWork& w, const config::ModelConfig& m, std::int64_t t, double b) {
-  const std::int64_t qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
-  if (m.q_lora_rank > 0) {
-    add_gemm(w, t, m.q_lora_rank, m.hidden, b, 2);
-    add_gemm(w, t, static_cast<std::int64_t>(m.heads) * qk, m.q_lora_rank, b, 2);
-  } else {
-    add_gemm(w, t, static_cast<std::int64_t>(m.heads) * qk, m.hidden, b, 2);
+  // A linear layer in -> out over `rows` tokens, in the GEMM shape of pass
+  // `as` (F, Bi or W; see the header). Recomputed GEMMs are not model FLOPs.
+  void linear(Pass as, std::int64_t rows, std::int64_t in, std::int64_t out, bool recompute = false) {
+    if (rows <= 0 || in <= 0 || out <= 0) return;
+    Gemm g = as == Pass::F ? Gemm{rows, out, in} : as == Pass::Bi ? Gemm{rows, in, out} : Gemm{out, in, rows};
+    g.recompute = recompute;
+    add_gemm(g, as == Pass::W ? 4.0 : 2.0, recompute);
   }
-  add_gemm(w, t, m.kv_lora_rank + m.qk_rope_head_dim, m.hidden, b, 2);
-  add_gemm(w, t, static_cast<std::int64_t>(m.heads) * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank, b, 2);
-  add_gemm(w, t, m.hidden, static_cast<std::int64_t>(m.heads) * m.v_head_dim, b, 2);
+  // The same GEMM in BF16 whatever the plan's precision (router, head).
+  void linear_bf16(Pass as, std::int64_t rows, std::int64_t in, std::int64_t out) {
+    const double saved = in_bytes_;
+    in_bytes_ = 2;
+    linear(as, rows, in, out);
+    in_bytes_ = saved;
+  }
+  void kernel(KernelKind kind, std::int64_t rows, std::int64_t cols, int count = 1, DType dtype = DType::BF16) {
+    if (rows <= 0 || cols <= 0) return;
+    const program::Kernel k{kind, rows, cols, count, dtype};
+    w_.kernels.push_back(k);
+    w_.flops += program::kernel_flops(k);
+    w_.bytes += program::kernel_bytes(k);
+  }
+  // The FP8 cast of a GEMM input (nothing in BF16): along rows for F and Bi
+  // operands, transposed for the weight-gradient GEMM, where K is the tokens.
+  void cast(std::int64_t rows, std::int64_t cols) {
+    if (fp8_) kernel(KernelKind::Quantize, rows, cols);
+  }
+  void cast_transposed(std::int64_t rows, std::int64_t cols) {
+    if (fp8_) kernel(KernelKind::QuantizeTranspose, rows, cols);
+  }
+  bool fp8() const { return fp8_; }
+
+ private:
+  void add_gemm(const Gemm& g, double out_bytes, bool recompute) {
+    w_.gemms.push_back(g);
+    const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+    w_.flops += 2.0 * m * n * k;
+    if (!recompute) w_.model_flops += 2.0 * m * n * k;
+    w_.bytes += (m * k + n * k) * in_bytes_ + m * n * out_bytes;
+  }
+
+  PartWork& w_;
+  bool fp8_;
+  double in_bytes_;
+};
+
+struct MlaShape {
+  std::int64_t q_lora, kv_latent, kv_lora, q_heads_dim, kv_up_dim, core_out, rope_q, rope_k;
+};
+
+MlaShape mla_shape(const config::ModelConfig& m) {
+  const std::int64_t heads = m.heads;
+  return {m.q_lora_rank,
+          m.kv_lora_rank + m.qk_rope_head_dim,
+          m.kv_lora_rank,
+          heads * (m.qk_nope_head_dim + m.qk_rope_head_dim),
+          heads * (m.qk_nope_head_dim + m.v_head_dim),
+          heads * m.v_head_dim,
+          heads * m.qk_rope_head_dim,
+          m.qk_rope_head_dim};
 }
 
-void swiglu(PartWork& w, std::int64_t tokens, std::int64_t hidden, std::int64_t inter, double b) {
-  add_gemm(w, tokens, 2 * inter, hidden, b, 2);  // gate and up projections, fused
-  add_gemm(w, tokens, hidden, inter, b, 2);      // down projection
+// The previous block's output assembled into this one's input (F), or this
+// input's gradient cast and sent back into it (Bi); see the header.
+void block_input(WorkBuilder& b, const config::ModelConfig& m, std::int64_t t, Pass pass, BlockInput input) {
+  if (input == BlockInput::First) return;
+  const std::int64_t h = m.hidden;
+  if (pass == Pass::F) {
+    if (input == BlockInput::AfterMoe) {
+      b.kernel(KernelKind::Unpermute, t, h, m.experts_per_token);  // weighted sum of the top-k outputs
+      b.kernel(KernelKind::Add, t, h);                             // + the shared expert(s)
+    }
+    b.kernel(KernelKind::Add, t, h);  // + the residual
+  } else if (pass == Pass::Bi && input == BlockInput::AfterMoe) {
+    b.cast(t, h);  // the gradient travels to the experts in FP8
+    b.kernel(KernelKind::Permute, t, h, m.experts_per_token, b.fp8() ? DType::FP8 : DType::BF16);
+  }
+}
+
+// MLA projections (q down/up, kv down/up, output) with their norms and RoPE.
+void attention_projections(WorkBuilder& b, const config::ModelConfig& m, std::int64_t t, Pass pass) {
+  const std::int64_t h = m.hidden;
+  const auto s = mla_shape(m);
+  const bool q_lora = s.q_lora > 0;
+  const std::int64_t q_in = q_lora ? s.q_lora : h;
+  switch (pass) {
+    case Pass::F:
+      b.kernel(KernelKind::RmsNorm, t, h);
+      b.cast(t, h);
+      if (q_lora) b.linear(Pass::F, t, h, s.q_lora);
+      b.linear(Pass::F, t, h, s.kv_latent);
+      if (q_lora) b.kernel(KernelKind::RmsNorm, t, s.q_lora);
+      b.kernel(KernelKind::RmsNorm, t, s.kv_lora);
+      if (q_lora) b.cast(t, s.q_lora);
+      b.cast(t, s.kv_lora);
+      b.linear(Pass::F, t, q_in, s.q_heads_dim);
+      b.linear(Pass::F, t, s.kv_lora, s.kv_up_dim);
+      b.kernel(KernelKind::Rope, t, s.rope_q);
+      b.kernel(KernelKind::Rope, t, s.rope_k);
+      b.cast(t, s.core_out);
+      b.linear(Pass::F, t, s.core_out, h);
+      b.kernel(KernelKind::Add, t, h);  // the attention block's residual
+      break;
+    case Pass::Bi:
+      // Recomputed: the latent norms, the up-projections and RoPE (the block
+      // keeps its input and the compressed latents).
+      if (q_lora) b.kernel(KernelKind::RmsNorm, t, s.q_lora);
+      b.kernel(KernelKind::RmsNorm, t, s.kv_lora);
+      if (q_lora) b.cast(t, s.q_lora);
+      b.cast(t, s.kv_lora);
+      b.linear(Pass::F, t, q_in, s.q_heads_dim, true);
+      b.linear(Pass::F, t, s.kv_lora, s.kv_up_dim, true);
+      b.kernel(KernelKind::Rope, t, s.rope_q);
+      b.kernel(KernelKind::Rope, t, s.rope_k);
+      // Gradients, output projection first.
+      b.cast(t, h);
+      b.linear(Pass::Bi, t, s.core_out, h);
+      b.kernel(KernelKind::RopeBackward, t, s.rope_q);
+      b.kernel(KernelKind::RopeBackward, t, s.rope_k);
+      b.cast(t, s.q_heads_dim);
+      b.cast(t, s.kv_up_dim);
+      b.linear(Pass::Bi, t, q_in, s.q_heads_dim);
+      b.linear(Pass::Bi, t, s.kv_lora, s.kv_up_dim);
+      if (q_lora) b.kernel(KernelKind::RmsNormBackward, t, s.q_lora);
+      b.kernel(KernelKind::RmsNormBackward, t, s.kv_lora);
+      if (q_lora) b.cast(t, s.q_lora);
+      b.cast(t, s.kv_latent);
+      if (q_lora) b.linear(Pass::Bi, t, h, s.q_lora);
+      b.linear(Pass::Bi, t, h, s.kv_latent);
+      if (q_lora) b.kernel(KernelKind::Add, t, h);  // the two down-projections' input gradients
+      b.kernel(KernelKind::RmsNorm, t, h);          // recomputed for its backward
+      b.kernel(KernelKind::RmsNormBackward, t, h);
+      b.kernel(KernelKind::Add, t, h);  // + the residual's gradient
+      break;
+    case Pass::W:
+      b.cast_transposed(t, h);  // the normed input, for both down-projections
+      if (q_lora) {
+        b.cast_transposed(t, s.q_lora);
+        b.linear(Pass::W, t, h, s.q_lora);
+      }
+      b.cast_transposed(t, s.kv_latent);
+      b.linear(Pass::W, t, h, s.kv_latent);
+      if (q_lora) b.cast_transposed(t, s.q_lora);
+      b.cast_transposed(t, s.q_heads_dim);
+      b.linear(Pass::W, t, q_in, s.q_heads_dim);
+      b.cast_transposed(t, s.kv_lora);
+      b.cast_transposed(t, s.kv_up_dim);
+      b.linear(Pass::W, t, s.kv_lora, s.kv_up_dim);
+      b.cast_transposed(t, s.core_out);
+      b.cast_transposed(t, h);
+      b.linear(Pass::W, t, s.core_out, h);
+      break;
+    case Pass::None: break;
+  }
+}
+
+// A SwiGLU FFN on `rows` tokens: gate+up fused (hidden -> 2 inter), the
+// activation, down (inter -> hidden). `input_cast`: whether its input still
+// needs the FP8 cast (not when it arrives cast, as dispatched tokens do).
+void swiglu_ffn(WorkBuilder& b, const std::vector<std::int64_t>& rows_per_expert, std::int64_t hidden,
+                std::int64_t inter, Pass pass, bool input_cast, bool grad_cast) {
+  std::int64_t rows = 0;
+  for (auto r : rows_per_expert) rows += r;
+  switch (pass) {
+    case Pass::F:
+      if (input_cast) b.cast(rows, hidden);
+      for (auto r : rows_per_expert) b.linear(Pass::F, r, hidden, 2 * inter);
+      b.kernel(KernelKind::SwiGlu, rows, inter);
+      b.cast(rows, inter);
+      for (auto r : rows_per_expert) b.linear(Pass::F, r, inter, hidden);
+      break;
+    case Pass::Bi:
+      if (grad_cast) b.cast(rows, hidden);
+      for (auto r : rows_per_expert) b.linear(Pass::Bi, r, inter, hidden);
+      b.kernel(KernelKind::SwiGlu, rows, inter);  // recomputed: the down projection's input, for W
+      b.kernel(KernelKind::SwiGluBackward, rows, inter);
+      b.cast(rows, 2 * inter);
+      for (auto r : rows_per_expert) b.linear(Pass::Bi, r, hidden, 2 * inter);
+      break;
+    case Pass::W:
+      b.cast_transposed(rows, inter);
+      b.cast_transposed(rows, hidden);
+      for (auto r : rows_per_expert) b.linear(Pass::W, r, inter, hidden);
+      b.cast_transposed(rows, hidden);
+      b.cast_transposed(rows, 2 * inter);
+      for (auto r : rows_per_expert) b.linear(Pass::W, r, hidden, 2 * inter);
+      break;
+    case Pass::None: break;
+  }
+}
+
+}  // namespace
+
+double attention_core_flops(const program::AttentionShape& a, Pass pass) {
+  const double l = a.length, pairs = l * (l + 1) / 2.0 * a.sequences, heads = a.heads;
+  if (pass == Pass::F) return 2.0 * pairs * heads * (a.qk_dim + a.v_dim);
+  if (pass == Pass::Bi) return 2.0 * pairs * heads * (3.0 * a.qk_dim + 2.0 * a.v_dim);
+  return 0;
+}
+
+double attention_core_model_flops(const program::AttentionShape& a, Pass pass) {
+  const double fwd = attention_core_flops(a, Pass::F);
+  return pass == Pass::F ? fwd : pass == Pass::Bi ? 2.0 * fwd : 0.0;
+}
+
+namespace {
+
+void attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb, Pass pass) {
+  w.dtype = DType::BF16;
+  if (pass == Pass::W) return;  // no weights
+  w.attention = {mb.sequences, mb.sequence_length, m.heads, m.qk_nope_head_dim + m.qk_rope_head_dim, m.v_head_dim};
+  const double heads = m.heads, qk = m.qk_nope_head_dim + m.qk_rope_head_dim, v = m.v_head_dim;
+  w.flops = attention_core_flops(w.attention, pass);
+  w.model_flops = attention_core_model_flops(w.attention, pass);
+  const double t = static_cast<double>(mb.tokens());
+  const double qkvo = t * heads * (2.0 * qk + 2.0 * v) * 2.0;
+  w.bytes = pass == Pass::F ? qkvo + t * heads * 4.0 : 2.0 * qkvo + t * heads * 4.0;
 }
 
 }  // namespace
 
 PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part part, Pass pass,
-                   DType gemm_dtype, int ep) {
+                   DType gemm_dtype, int ep, BlockInput input) {
   PartWork w;
   w.part = part;
   w.pass = pass;
   w.dtype = gemm_dtype;
+  WorkBuilder b(w, gemm_dtype);
   const std::int64_t t = mb.tokens();
-  const double b = bytes_of(gemm_dtype);
+  const std::int64_t h = m.hidden;
   switch (part) {
     case Part::Attention:
-      attention_projections(w, m, t, b);
+      block_input(b, m, t, pass, input);
+      attention_projections(b, m, t, pass);
       break;
-    case Part::AttentionCore: {
+    case Part::AttentionCore:
+      attention_core(w, m, mb, pass);
+      break;
+    case Part::DenseFfn:
+      if (pass == Pass::F) b.kernel(KernelKind::RmsNorm, t, h);
+      swiglu_ffn(b, {t}, h, m.dense_intermediate, pass, true, true);
+      if (pass == Pass::Bi) {
+        b.kernel(KernelKind::RmsNorm, t, h);  // recomputed for its backward
+        b.kernel(KernelKind::RmsNormBackward, t, h);
+        b.kernel(KernelKind::Add, t, h);  // + the residual's gradient
+      }
+      break;
+    case Part::Gating: {
+      // The MoE block's norm, router and top-k; its input cast and permuted
+      // into expert order for the dispatch. Backward: the dispatch gradient's
+      // top-k copies summed, with the shared expert's and the residual's.
       w.dtype = DType::BF16;
-      if (pass == Pass::W) break;  // no weights
-      const double l = mb.sequence_length, s = mb.sequences;
-      const double fwd = 2.0 * (l * l / 2.0) * m.heads * (m.qk_nope_head_dim + m.qk_rope_head_dim + m.v_head_dim) * s;
-      w.flops = pass == Pass::F ? fwd : 2.0 * fwd;
-      const double qkvo = static_cast<double>(t) * m.heads *
-                          (2.0 * (m.qk_nope_head_dim + m.qk_rope_head_dim) + 2.0 * m.v_head_dim) * 2.0;
-      w.bytes = pass == Pass::F ? qkvo : 2.0 * qkvo;
+      const int k = m.experts_per_token;
+      if (pass == Pass::F) {
+        b.kernel(KernelKind::RmsNorm, t, h);
+        b.linear_bf16(Pass::F, t, h, m.routed_experts);
+        b.cast(t, h);  // dispatch payload and the shared expert's input
+        b.kernel(KernelKind::Permute, t, h, k, b.fp8() ? DType::FP8 : DType::BF16);
+      } else if (pass == Pass::Bi) {
+        b.kernel(KernelKind::Unpermute, t, h, k);
+        b.linear_bf16(Pass::Bi, t, h, m.routed_experts);
+        b.kernel(KernelKind::Add, t, h);
+        b.kernel(KernelKind::RmsNorm, t, h);  // recomputed for its backward
+        b.kernel(KernelKind::RmsNormBackward, t, h);
+        b.kernel(KernelKind::Add, t, h);
+      } else {
+        b.linear_bf16(Pass::W, t, h, m.routed_experts);
+      }
       break;
     }
-    case Part::DenseFfn:
-      swiglu(w, t, m.hidden, m.dense_intermediate, b);
-      break;
-    case Part::Gating:
-      w.dtype = DType::BF16;
-      add_gemm(w, t, m.routed_experts, m.hidden, 2, 4);
-      break;
     case Part::RoutedExperts: {
       MOEPLAN_CHECK(ep >= 1 && m.routed_experts % ep == 0, "ep {} experts {}", ep, m.routed_experts);
       const int local = m.routed_experts / ep;
       const std::int64_t received = t * m.experts_per_token;  // token copies per rank, uniform routing
-      for (int e = 0; e < local; ++e) {
-        const std::int64_t tokens_e = received / local + (e < received % local ? 1 : 0);
-        swiglu(w, tokens_e, m.hidden, m.moe_intermediate, b);
-      }
-      break;
+      std::vector<std::int64_t> rows;
+      for (int e = 0; e < local; ++e) rows.push_back(received / local + (e < received % local ? 1 : 0));
+      return routed_experts_work(m, rows, pass, gemm_dtype);
     }
     case Part::SharedExpert:
-      swiglu(w, t, m.hidden, static_cast<std::int64_t>(m.moe_intermediate) * m.shared_experts, b);
+      // Input cast with the dispatch payload (gating); its output gradient
+      // cast here.
+      swiglu_ffn(b, {t}, h, static_cast<std::int64_t>(m.moe_intermediate) * m.shared_experts, pass, false, true);
       break;
     case Part::Embedding:
       w.dtype = DType::BF16;
-      w.bytes = static_cast<double>(t) * m.hidden * (pass == Pass::F ? 2.0 * 2.0 : 2.0 * 4.0);
+      w.bytes = static_cast<double>(t) * static_cast<double>(h) * (pass == Pass::F ? 2.0 * 2.0 : 2.0 * 4.0);
       if (pass == Pass::Bi) w.bytes = 0;  // nothing upstream of the embedding
       break;
     case Part::Head:
       w.dtype = DType::BF16;
-      add_gemm(w, t, m.vocab, m.hidden, 2, 2);
+      block_input(b, m, t, pass, input);
+      if (pass == Pass::F) b.kernel(KernelKind::RmsNorm, t, h);
+      b.linear_bf16(pass, t, h, m.vocab);
+      if (pass == Pass::Bi) {
+        b.kernel(KernelKind::RmsNorm, t, h);  // recomputed for its backward
+        b.kernel(KernelKind::RmsNormBackward, t, h);
+      }
       break;
     case Part::Loss:
       w.dtype = DType::FP32;
       if (pass == Pass::W) break;
-      w.flops = 5.0 * static_cast<double>(t) * m.vocab;           // max, exp, sum, log, gradient
-      w.bytes = 2.0 * 4.0 * static_cast<double>(t) * m.vocab;     // read and write the logits
+      w.flops = w.model_flops = 5.0 * static_cast<double>(t) * m.vocab;  // max, exp, sum, log, gradient
+      w.bytes = 2.0 * 4.0 * static_cast<double>(t) * m.vocab;            // read and write the logits
       break;
     default:
       MOEPLAN_CHECK(false, "part {} is not a compute part", program::to_string(part));
@@ -105,21 +328,23 @@ PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std
   w.part = Part::RoutedExperts;
   w.pass = pass;
   w.dtype = gemm_dtype;
-  for (auto tokens : tokens_per_slot) swiglu(w, tokens, m.hidden, m.moe_intermediate, bytes_of(gemm_dtype));
+  WorkBuilder b(w, gemm_dtype);
+  // Tokens arrive cast (FP8 dispatch) and so do their gradients (the combine's
+  // backward); outputs and input gradients leave in BF16.
+  swiglu_ffn(b, tokens_per_slot, m.hidden, m.moe_intermediate, pass, false, false);
   return w;
 }
 
 double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, DType gemm_dtype) {
   const double h = m.hidden;
-  if (comm_part == Part::Dispatch && pass == Pass::F && gemm_dtype == DType::FP8)
-    return h + (h / 128.0) * 4.0;  // E4M3 values + one FP32 scale per 128
-  return 2.0 * h;                   // BF16
+  const bool towards_experts = (comm_part == Part::Dispatch) == (pass == Pass::F);
+  if (towards_experts && gemm_dtype == DType::FP8) return h + (h / 128.0) * 4.0;  // E4M3 values + one FP32 scale per 128
+  return 2.0 * h;  // BF16
 }
 
 double pipeline_payload_bytes(const config::ModelConfig& m, const MicroBatchShape& mb) {
   return static_cast<double>(mb.tokens()) * m.hidden * 2.0;
 }
-
 double saved_activation_bytes_per_token(const config::ModelConfig& m, bool moe_layer, DType gemm_dtype) {
   const double b = bytes_of(gemm_dtype);
   const double h = m.hidden;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/program/kernel.h"
 #include "sim/util/dtype.h"
 
 namespace moeplan::program {
@@ -58,9 +59,17 @@ Stream parse_stream(std::string_view s);
 CollectiveKind parse_collective(std::string_view s);
 Part parse_part(std::string_view s);
 
-struct Gemm {  // C[m x n] = A[m x k] * B[k x n]
+struct Gemm {  // C[m x n] = A[m x k] * B[n x k]^T
   std::int64_t m = 0, n = 0, k = 0;
+  bool recompute = false;  // redone in backward to save memory: runs, but is not model work (MFU)
   bool operator==(const Gemm&) const = default;
+};
+
+// The attention core an AttentionCore op runs: causal softmax(Q K^T) V over
+// `sequences` sequences of `length` tokens, `heads` heads of qk_dim / v_dim.
+struct AttentionShape {
+  int sequences = 0, length = 0, heads = 0, qk_dim = 0, v_dim = 0;
+  bool operator==(const AttentionShape&) const = default;
 };
 
 struct Op {
@@ -82,7 +91,9 @@ struct Op {
   double flops = 0;
   double bytes = 0;  // compute: HBM bytes moved; send/recv: payload; collective: this rank's input bytes
   DType dtype = DType::BF16;
-  std::vector<Gemm> gemms;
+  std::vector<Gemm> gemms;      // GEMMs in TN form: A [m, k] and B [n, k] both K-major (see kernel.h)
+  std::vector<Kernel> kernels;  // the memory-bound kernels it runs besides its GEMMs
+  AttentionShape attention;     // AttentionCore ops only; sequences == 0 elsewhere
 
   // Send / Recv.
   int peer = -1;

@@ -36,7 +36,24 @@ nlohmann::json op_to_json(const Op& op) {
   j["dtype"] = moeplan::to_string(op.dtype);
   if (!op.gemms.empty()) {
     auto& g = j["gemms"] = nlohmann::json::array();
-    for (const auto& m : op.gemms) g.push_back({m.m, m.n, m.k});
+    for (const auto& m : op.gemms) {
+      auto row = nlohmann::json::array({m.m, m.n, m.k});
+      if (m.recompute) row.push_back("recompute");
+      g.push_back(std::move(row));
+    }
+  }
+  if (!op.kernels.empty()) {
+    auto& ks = j["kernels"] = nlohmann::json::array();
+    for (const auto& k : op.kernels) {
+      auto row = nlohmann::json::array({to_string(k.kind), k.rows, k.cols});
+      if (k.count != 1 || k.dtype != DType::BF16) row.push_back(k.count);
+      if (k.dtype != DType::BF16) row.push_back(moeplan::to_string(k.dtype));
+      ks.push_back(std::move(row));
+    }
+  }
+  if (op.attention.sequences > 0) {
+    const auto& a = op.attention;
+    j["attention"] = {a.sequences, a.length, a.heads, a.qk_dim, a.v_dim};
   }
   if (op.type == OpType::Send || op.type == OpType::Recv) {
     j["peer"] = op.peer;
@@ -145,10 +162,36 @@ Op op_from_json(const nlohmann::json& j) {
   const auto& gemms = array(j, "gemms");
   for (std::size_t i = 0; i < gemms.size(); ++i) {
     const auto key = fmt::format("gemms[{}]", i);
-    if (!gemms[i].is_array() || gemms[i].size() != 3)
-      throw std::runtime_error(fmt::format("\"{}\": {} is not [m, n, k]", key, shown(gemms[i])));
-    op.gemms.push_back({integer(gemms[i][0], key, 0, INT64_MAX), integer(gemms[i][1], key, 0, INT64_MAX),
-                        integer(gemms[i][2], key, 0, INT64_MAX)});
+    const auto& g = gemms[i];
+    if (!g.is_array() || g.size() < 3 || g.size() > 4 || (g.size() == 4 && g[3] != "recompute"))
+      throw std::runtime_error(fmt::format("\"{}\": {} is not [m, n, k] or [m, n, k, \"recompute\"]", key, shown(g)));
+    op.gemms.push_back({integer(g[0], key, 0, INT64_MAX), integer(g[1], key, 0, INT64_MAX),
+                        integer(g[2], key, 0, INT64_MAX), g.size() == 4});
+  }
+  const auto& kernels = array(j, "kernels");
+  for (std::size_t i = 0; i < kernels.size(); ++i) {
+    const auto key = fmt::format("kernels[{}]", i);
+    const auto& k = kernels[i];
+    if (!k.is_array() || k.size() < 3 || k.size() > 5 || !k[0].is_string())
+      throw std::runtime_error(fmt::format("\"{}\": {} is not [kind, rows, cols, count?, dtype?]", key, shown(k)));
+    program::Kernel kernel;
+    try {
+      kernel.kind = parse_kernel_kind(k[0].get<std::string>());
+      if (k.size() > 4) kernel.dtype = parse_dtype(k[4].is_string() ? k[4].get<std::string>() : std::string("?"));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("\"{}\": {}", key, e.what()));
+    }
+    kernel.rows = integer(k[1], key, 0, INT64_MAX);
+    kernel.cols = integer(k[2], key, 0, INT64_MAX);
+    if (k.size() > 3) kernel.count = static_cast<int>(integer(k[3], key, 1, 1024));
+    op.kernels.push_back(kernel);
+  }
+  if (j.contains("attention")) {
+    const auto& a = j["attention"];
+    if (!a.is_array() || a.size() != 5)
+      throw std::runtime_error(fmt::format("\"attention\": {} is not [sequences, length, heads, qk_dim, v_dim]", shown(a)));
+    auto dim = [&](std::size_t i, std::int64_t hi) { return static_cast<int>(integer(a[i], "attention", 1, hi)); };
+    op.attention = {dim(0, 1 << 20), dim(1, 1 << 24), dim(2, 1 << 16), dim(3, 1 << 16), dim(4, 1 << 16)};
   }
   op.peer = int_field(j, "peer", -1);
   op.tag = int_field(j, "tag", -1);

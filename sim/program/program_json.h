@@ -8,7 +8,7 @@
 
 namespace moeplan::program {
 
-inline constexpr int kProgramSchemaVersion = 2;  // 2: per-op all-to-all leads (Program::leads)
+inline constexpr int kProgramSchemaVersion = 3;  // 2: per-op all-to-all leads (Program::leads); 3: Op::kernels
 
 nlohmann::json to_json(const Program& p);
 // Throws std::runtime_error naming the op index and field on malformed input.

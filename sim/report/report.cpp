@@ -28,10 +28,18 @@ double& compute_slot(Breakdown& b, Part part) {
 
 double model_flops(const config::Scenario& sc, const program::Op& op) {
   if (op.type != OpType::Compute || op.part == Part::Optimizer) return 0.0;
-  if (op.part != Part::RoutedExperts) return op.flops;
-  return cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part, op.pass,
-                         op.dtype, sc.plan.ep)
-      .flops;
+  // Uniform routing for the routed experts (a skewed GPU does more work, not
+  // more model FLOPs); recomputation and memory-bound kernels are not model work.
+  if (op.part == Part::RoutedExperts)
+    return cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part, op.pass,
+                           op.dtype, sc.plan.ep)
+        .model_flops;
+  if (op.attention.sequences > 0) return cost::attention_core_model_flops(op.attention, op.pass);
+  if (op.gemms.empty()) return op.flops;
+  double flops = 0;
+  for (const auto& g : op.gemms)
+    if (!g.recompute) flops += 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
+  return flops;
 }
 
 Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memory, double step_time_s) {

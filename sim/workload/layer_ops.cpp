@@ -155,12 +155,29 @@ int LayerOps::ep_index(int rank) const {
 // no collective, so there the GPU busiest over the stage's layers leads.
 cost::PartWork LayerOps::work_of(int rank, Part part, Pass pass, int layer) {
   if (part != Part::RoutedExperts)
-    return cost::part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep);
+    return cost::part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep, block_input(part, layer));
   const auto& lt = traffic_.layer(layer, prog_);
-  int idx = ep_index(rank);
-  if (reduced_) idx = pass == Pass::W ? leads_.busiest_over_stage(layer) : lt.slowest_rank;
-  return cost::routed_experts_work(sc_.model, lt.local_expert_tokens[static_cast<std::size_t>(idx)], pass,
-                                   sc_.plan.precision);
+  return cost::routed_experts_work(sc_.model, lt.local_expert_tokens[static_cast<std::size_t>(routed_rank(rank, pass, layer))],
+                                   pass, sc_.plan.precision);
+}
+
+int LayerOps::routed_rank(int rank, Pass pass, int layer) {
+  if (!reduced_) return ep_index(rank);
+  return pass == Pass::W ? leads_.busiest_over_stage(layer) : traffic_.layer(layer, prog_).slowest_rank;
+}
+
+std::int64_t LayerOps::routed_rows(int rank, Pass pass, int layer) {
+  const auto& slots = traffic_.layer(layer, prog_).local_expert_tokens[static_cast<std::size_t>(routed_rank(rank, pass, layer))];
+  return std::accumulate(slots.begin(), slots.end(), std::int64_t{0});
+}
+
+// What the attention of `layer` (or the head, layer -1 or an MTP module's)
+// assembles from the block before it.
+cost::BlockInput LayerOps::block_input(Part part, int layer) const {
+  if (part != Part::Attention && part != Part::Head) return cost::BlockInput::First;
+  const int before = part == Part::Head ? (layer < 0 ? sc_.model.layers - 1 : layer) : layer - 1;
+  if (before < 0) return cost::BlockInput::First;
+  return is_moe(before) ? cost::BlockInput::AfterMoe : cost::BlockInput::AfterDense;
 }
 
 OpId LayerOps::compute(const OpSite& at, Part part, Pass pass, int layer, Deps deps) {
@@ -175,14 +192,13 @@ OpId LayerOps::compute(const OpSite& at, Part part, Pass pass, int layer, Deps d
   op.microbatch = at.mb;
   op.dir = at.dir;
   op.tokens = mb_shape_.tokens();
-  if (part == Part::RoutedExperts) {
-    op.tokens = 0;
-    for (const auto& g : w.gemms) op.tokens += g.m / 2;  // each slot: gate/up GEMM and down GEMM, m rows each
-  }
+  if (part == Part::RoutedExperts) op.tokens = routed_rows(at.rank, pass, layer);
   op.flops = w.flops;
   op.bytes = w.bytes;
   op.dtype = w.dtype;
   op.gemms = w.gemms;
+  op.kernels = w.kernels;
+  op.attention = w.attention;
   op.deps = std::move(deps);
   op.deps.insert(op.deps.end(), fence_.begin(), fence_.end());
   fence_.clear();
@@ -202,7 +218,8 @@ OpId LayerOps::all_to_all(const OpSite& at, Part part, Pass pass, int layer, Dep
   op.layer = layer;
   op.microbatch = at.mb;
   op.dir = at.dir;
-  op.dtype = part == Part::Dispatch && pass == Pass::F ? sc_.plan.precision : DType::BF16;
+  const bool towards_experts = (part == Part::Dispatch) == (pass == Pass::F);
+  op.dtype = towards_experts ? sc_.plan.precision : DType::BF16;
   op.traffic = traffic_.traffic_id(lt, part, pass);
   op.lead = leads_.take_lead(at.rank, pass, at.mb, at.dir);
   // This rank's row of the group matrix (what it sends to each member) stays in the matrix.

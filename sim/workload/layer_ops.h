@@ -89,6 +89,9 @@ class LayerOps {
   program::OpId all_to_all(const OpSite& at, program::Part part, program::Pass pass, int layer, Deps deps);
   cost::PartWork work_of(int rank, program::Part part, program::Pass pass, int layer);
   int ep_index(int rank) const;
+  int routed_rank(int rank, program::Pass pass, int layer);  // whose experts a routed-experts op runs
+  std::int64_t routed_rows(int rank, program::Pass pass, int layer);
+  cost::BlockInput block_input(program::Part part, int layer) const;
 
   const config::Scenario& sc_;
   const plan::Layout& lay_;

@@ -98,7 +98,6 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   LayerTraffic lt;
   const auto& m = sc_.model;
   lt.dispatch_fp8 = traffic(token_payload_bytes(m, program::Part::Dispatch, program::Pass::F, sc_.plan.precision), false);
-  lt.forward_bf16 = traffic(token_payload_bytes(m, program::Part::Combine, program::Pass::F, sc_.plan.precision), false);
   lt.reverse_bf16 = traffic(token_payload_bytes(m, program::Part::Combine, program::Pass::F, sc_.plan.precision), true);
   const int per_gpu = placement.slots_per_gpu();
   lt.local_expert_tokens.assign(static_cast<std::size_t>(ep), {});
@@ -123,11 +122,10 @@ int MoeTraffic::busiest_rank(const std::vector<int>& layers, program::Program& p
 }
 
 int MoeTraffic::traffic_id(const LayerTraffic& t, program::Part part, program::Pass pass) const {
-  // Dispatch F and the combine's gradient flow owner -> experts; combine F and
-  // the dispatch's gradient flow back.
+  // Dispatch F and the combine's gradient flow owner -> experts in the GEMM
+  // dtype; combine F and the dispatch's gradient flow back in BF16.
   const bool towards_experts = (part == program::Part::Dispatch) == (pass == program::Pass::F);
-  if (!towards_experts) return t.reverse_bf16;
-  return part == program::Part::Dispatch ? t.dispatch_fp8 : t.forward_bf16;
+  return towards_experts ? t.dispatch_fp8 : t.reverse_bf16;
 }
 
 }  // namespace moeplan::workload

@@ -18,8 +18,8 @@
 namespace moeplan::workload {
 
 struct LayerTraffic {
-  int dispatch_fp8 = -1;  // traffic ids in Program::traffic: token owner -> experts, GEMM-precision payload
-  int forward_bf16 = -1;  // token owner -> experts, BF16 (combine's gradient)
+  int dispatch_fp8 = -1;  // traffic ids in Program::traffic: token owner -> experts (dispatch, combine's
+                          // gradient), GEMM-precision payload
   int reverse_bf16 = -1;  // experts -> token owner, BF16 (combine, dispatch's gradient)
   std::vector<std::vector<std::int64_t>> local_expert_tokens;  // [EP rank][local slot] token copies
   int slowest_rank = 0;   // EP rank receiving the most token copies

@@ -72,7 +72,7 @@ TEST(ProgramJson, RejectsAnotherSchemaVersionNamingBoth) {
   auto j = to_json(small_program());
   j["version"] = 1;
   const auto e = read_error(j);
-  EXPECT_NE(e.find("version 1 is not supported (expected 2)"), std::string::npos) << e;
+  EXPECT_NE(e.find("version 1 is not supported (expected 3)"), std::string::npos) << e;
 }
 
 TEST(ProgramJson, RejectsABadOpFieldNamingTheOpIndexAndTheValue) {

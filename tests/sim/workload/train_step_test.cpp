@@ -30,15 +30,17 @@ Built build(const std::string& rel, bool reduced) {
   return b;
 }
 
-// Every token's k expert copies are computed once forward, once input-grad
-// and once weight-grad: 2 * tokens * k * 3 * hidden * moe_intermediate FLOPs
+// Every token's k expert copies go through the GEMMs once forward, once
+// input-grad and once weight-grad: 2 * tokens * k * 3 * hidden * moe_intermediate FLOPs
 // per MoE layer and pass, over the whole cluster.
 TEST(TrainStep, RoutedExpertFlopsMatchTheClosedForm) {
   const auto b = build("scenarios/small-moe-64xH800.yaml", false);
   const auto& m = b.sc.model;
   std::map<Pass, double> flops;
   for (const auto& op : b.p.ops)
-    if (op.type == OpType::Compute && op.part == Part::RoutedExperts) flops[op.pass] += op.flops;
+    if (op.type == OpType::Compute && op.part == Part::RoutedExperts)
+      for (const auto& g : op.gemms)  // the GEMMs' FLOPs (the op's also count its SwiGLU and casts)
+        flops[op.pass] += 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   const double expected = 2.0 * static_cast<double>(b.sc.tokens_per_step()) * m.experts_per_token * 3.0 * m.hidden *
                           m.moe_intermediate * m.moe_layers();
   for (auto pass : {Pass::F, Pass::Bi, Pass::W}) EXPECT_NEAR(flops[pass], expected, expected * 1e-9);
