@@ -354,6 +354,10 @@ int main(int argc, char** argv) {
         mk::launch_fp8_quant_transposed_1x128(b.data(), g.k_, g.n_, qb.data(), sb.data(), nullptr);
       }
       const double flops = 2.0 * g.m_ * static_cast<double>(g.n_) * g.k_;
+      if (!gemm.supports(g.fp8_mode_, g.m_, g.n_, g.k_)) {
+        table.push_back({fmt("cuBLASLt FP8 %.0fx%.0fx%.0f: ", g.m_, g.n_, g.k_) + g.what_, "no cuBLASLt algorithm", ""});
+        continue;
+      }
       const std::vector<std::function<void()>> works = {
           [&] { gemm.run_bf16(a.data(), b.data(), d.data(), g.m_, g.n_, g.k_, nullptr); },
           [&] { gemm.run_fp8(g.fp8_mode_, qa.data(), sa.data(), qb.data(), sb.data(), d.data(), g.m_, g.n_, g.k_, nullptr); }};

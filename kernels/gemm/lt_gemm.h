@@ -23,8 +23,16 @@
 //     ld = ceil(k/128) rounded up to a multiple of 4: scale of (r, kb) at
 //     scales[(r/128) * ld + kb]                                    (lt_blk128_scale_index)
 //   The value applied is the dequantisation factor: x = e4m3 * scale (quant/fp8_block_quant.h).
-// Which (cuBLAS A, cuBLAS B) scale-mode pairs the sm_90 heuristic accepts: see the
-// table printed by LtGemmProbe.ReportsSupportedScaleModes (tests/kernels/gemm).
+// What cuBLASLt 13.1 (130100) accepts on sm_90 (H100, e4m3 TN, 512^3, bf16 or fp32 out;
+// LtGemmProbe.ReportsSupportedScaleModes prints it): algorithms returned per
+// (cuBLAS A mode x cuBLAS B mode), once the scale pointers are set (with null scale
+// pointers every non-scalar mode is CUBLAS_STATUS_INVALID_VALUE):
+//   SCALAR x SCALAR 8 | VEC128 x VEC128 6 | BLK128x128 x VEC128 1 | VEC128 x BLK128x128 1
+//   OUTER_VEC x OUTER_VEC 1 | OUTER_VEC x BLK128x128 1
+//   BLK128x128 x BLK128x128, VEC128 x OUTER_VEC, mixes with SCALAR, VEC32_UE8M0: none.
+// So both weight GEMMs (BLK128x128 weight as cuBLAS A) and the weight-gradient GEMM
+// (VEC128 x VEC128) are served; the layouts above were verified against the CPU
+// reference on H100 (tests/kernels/gemm/lt_gemm_test.cpp, partial blocks and a padded ld).
 //
 // Requirements: k % 16 == 0 and n % 8 == 0 (16-byte rows), pointers 16-byte aligned
 // (cudaMalloc gives 256). The heuristic's algorithm is cached per (mode, m, n, k,
@@ -95,6 +103,7 @@ class LtGemm {
 
   cublasLtContext* handle_ = nullptr;
   void* workspace_ = nullptr;
+  void* placeholder_scales_ = nullptr;  // non-null scale pointers for the heuristic query
   std::size_t workspace_bytes_ = 0;
   std::map<Key, std::unique_ptr<Plan>> plans_;
 };

@@ -46,11 +46,13 @@ struct LtGemm::Plan {
 LtGemm::LtGemm(std::size_t workspace_bytes) : workspace_bytes_(workspace_bytes) {
   MOEPLAN_LT_CHECK(cublasLtCreate(&handle_));
   if (workspace_bytes_ > 0) MOEPLAN_CUDA_CHECK(cudaMalloc(&workspace_, workspace_bytes_));
+  MOEPLAN_CUDA_CHECK(cudaMalloc(&placeholder_scales_, 256));
 }
 
 LtGemm::~LtGemm() {
   plans_.clear();
   if (workspace_ != nullptr) (void)cudaFree(workspace_);
+  if (placeholder_scales_ != nullptr) (void)cudaFree(placeholder_scales_);
   if (handle_ != nullptr) (void)cublasLtDestroy(handle_);
 }
 
@@ -74,6 +76,10 @@ LtGemm::Plan* LtGemm::plan_for(LtGemmMode mode, int m, int n, int k, bool accumu
     const std::int32_t act_mode = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
     set_desc(plan->desc_, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, weight_mode);  // our B
     set_desc(plan->desc_, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, act_mode);     // our A
+    // The heuristic rejects block scale modes (CUBLAS_STATUS_INVALID_VALUE) while the
+    // scale pointers are null; placeholders here, the real ones are set at each run.
+    set_desc(plan->desc_, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, static_cast<const void*>(placeholder_scales_));
+    set_desc(plan->desc_, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, static_cast<const void*>(placeholder_scales_));
   }
   MOEPLAN_LT_CHECK(cublasLtMatrixLayoutCreate(&plan->a_, in_type, static_cast<std::uint64_t>(k),
                                               static_cast<std::uint64_t>(n), k));

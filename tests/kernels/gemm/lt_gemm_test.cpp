@@ -188,11 +188,13 @@ TEST(LtGemmFp8, RejectsUnalignedK) {
   EXPECT_THROW(gemm.supports(LtGemmMode::fp8_act_x_weight, 128, 128, 100), std::invalid_argument);
 }
 
-// Which (cuBLAS A, cuBLAS B) scale-mode pairs the heuristic accepts for e4m3 TN, bf16 out.
+// Which (cuBLAS A, cuBLAS B) scale-mode pairs the heuristic accepts for e4m3 TN,
+// with and without scale pointers set, bf16 or fp32 output.
 TEST(LtGemmProbe, ReportsSupportedScaleModes) {
   MOEPLAN_SKIP_WITHOUT_GPU();
   cublasLtHandle_t handle = nullptr;
   ASSERT_EQ(cublasLtCreate(&handle), CUBLAS_STATUS_SUCCESS);
+  DeviceBuffer<float> dummy_scales(1 << 16);
   struct Mode {
     const char* name_;
     std::int32_t value_;
@@ -204,36 +206,47 @@ TEST(LtGemmProbe, ReportsSupportedScaleModes) {
                         {"VEC32_UE8M0", CUBLASLT_MATMUL_MATRIX_SCALE_VEC32_UE8M0}};
   const std::uint64_t m = 512, n = 512, k = 512;
   std::size_t workspace = 32u << 20;
-  std::printf("  cuBLASLt %zu, e4m3 TN -> bf16, %llux%llux%llu: algorithms returned (cuBLAS A mode x cuBLAS B mode)\n",
+  std::printf("  cuBLASLt %zu, e4m3 TN, %llux%llux%llu: algorithms returned, cuBLAS A mode x cuBLAS B mode\n"
+              "  [no scale pointers, bf16 out] [scale pointers set, bf16 out] [pointers set, fp32 out]\n",
               cublasLtGetVersion(), static_cast<unsigned long long>(m), static_cast<unsigned long long>(n),
               static_cast<unsigned long long>(k));
   for (const Mode& a_mode : modes)
     for (const Mode& b_mode : modes) {
-      cublasLtMatmulDesc_t desc = nullptr;
-      cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
-      cublasLtMatmulPreference_t preference = nullptr;
-      ASSERT_EQ(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), CUBLAS_STATUS_SUCCESS);
-      const cublasOperation_t t = CUBLAS_OP_T, nop = CUBLAS_OP_N;
-      cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &t, sizeof(t));
-      cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &nop, sizeof(nop));
-      cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &a_mode.value_, sizeof(std::int32_t));
-      cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &b_mode.value_, sizeof(std::int32_t));
-      cublasLtMatrixLayoutCreate(&a, CUDA_R_8F_E4M3, k, m, static_cast<std::int64_t>(k));
-      cublasLtMatrixLayoutCreate(&b, CUDA_R_8F_E4M3, k, n, static_cast<std::int64_t>(k));
-      cublasLtMatrixLayoutCreate(&d, CUDA_R_16BF, m, n, static_cast<std::int64_t>(m));
-      cublasLtMatmulPreferenceCreate(&preference);
-      cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace));
-      cublasLtMatmulHeuristicResult_t results[8] = {};
-      int returned = 0;
-      const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(handle, desc, a, b, d, d, preference, 8, results, &returned);
-      std::printf("    A %-15s x B %-15s : %d (%s)\n", a_mode.name_, b_mode.name_, status == CUBLAS_STATUS_SUCCESS ? returned : 0,
-                  cublasLtGetStatusName(status));
-      cublasLtMatmulPreferenceDestroy(preference);
-      cublasLtMatrixLayoutDestroy(d);
-      cublasLtMatrixLayoutDestroy(b);
-      cublasLtMatrixLayoutDestroy(a);
-      cublasLtMatmulDescDestroy(desc);
+      int counts[3] = {0, 0, 0};
+      for (int variant = 0; variant < 3; ++variant) {
+        cublasLtMatmulDesc_t desc = nullptr;
+        cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
+        cublasLtMatmulPreference_t preference = nullptr;
+        ASSERT_EQ(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), CUBLAS_STATUS_SUCCESS);
+        const cublasOperation_t t = CUBLAS_OP_T, nop = CUBLAS_OP_N;
+        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &t, sizeof(t));
+        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &nop, sizeof(nop));
+        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &a_mode.value_, sizeof(std::int32_t));
+        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &b_mode.value_, sizeof(std::int32_t));
+        if (variant > 0) {
+          const void* pointer = dummy_scales.data();
+          cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &pointer, sizeof(pointer));
+          cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &pointer, sizeof(pointer));
+        }
+        cublasLtMatrixLayoutCreate(&a, CUDA_R_8F_E4M3, k, m, static_cast<std::int64_t>(k));
+        cublasLtMatrixLayoutCreate(&b, CUDA_R_8F_E4M3, k, n, static_cast<std::int64_t>(k));
+        cublasLtMatrixLayoutCreate(&d, variant == 2 ? CUDA_R_32F : CUDA_R_16BF, m, n, static_cast<std::int64_t>(m));
+        cublasLtMatmulPreferenceCreate(&preference);
+        cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace));
+        cublasLtMatmulHeuristicResult_t results[8] = {};
+        int returned = 0;
+        const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(handle, desc, a, b, d, d, preference, 8, results, &returned);
+        counts[variant] = status == CUBLAS_STATUS_SUCCESS ? returned : -static_cast<int>(status);
+        cublasLtMatmulPreferenceDestroy(preference);
+        cublasLtMatrixLayoutDestroy(d);
+        cublasLtMatrixLayoutDestroy(b);
+        cublasLtMatrixLayoutDestroy(a);
+        cublasLtMatmulDescDestroy(desc);
+      }
+      std::printf("    A %-15s x B %-15s : %3d %3d %3d\n", a_mode.name_, b_mode.name_, counts[0], counts[1], counts[2]);
     }
+  std::printf("  (negative: -cublasStatus_t of the heuristic call, %d = INVALID_VALUE, %d = NOT_SUPPORTED)\n",
+              static_cast<int>(CUBLAS_STATUS_INVALID_VALUE), static_cast<int>(CUBLAS_STATUS_NOT_SUPPORTED));
   cublasLtDestroy(handle);
 }
 
