@@ -8,7 +8,7 @@
 //            cuBLAS BF16 GEMM with the grouped FFN's total FLOPs, both measured here
 //   timing   CUDA events around each repetition after warm-up, median reported;
 //            inputs are random (never zeros)
-//   sections moeplan-kernel-bench [ffn] [permute] [quant] [gating] [gemm] [memory]
+//   sections moeplan-kernel-bench [ffn] [permute] [quant] [gating] [gemm] [ffn8] [memory]
 //            runs the named sections (all without arguments); the copy ceiling always.
 //            gemm: cuBLASLt BF16 / FP8 block-scaled GEMMs vs the datasheet dense peaks
 //            (H100/H200 SXM: 989 BF16, 1979 FP8 TFLOP/s); memory: transposed FP8
@@ -369,6 +369,33 @@ int main(int argc, char** argv) {
                        fmt("%.0f TFLOP/s (%.3f ms)", fp8_T, ms[1]),
                        fmt("%.2f of 1979 FP8 peak, %.2fx BF16", fp8_T / 1979.0, fp8_T / bf16_T)});
     }
+  }
+
+  // ---- FP8 grouped SwiGLU FFN vs the BF16 one, EP8 layout (32 local experts) ----
+  if (wants("ffn8")) {
+    const int local = kExperts / 8;
+    const auto rows = random_expert_rows(local, rng);
+    const double flops = 2.0 * kRoutedRows * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
+    DeviceBuffer<Bf16Bits> w13(static_cast<std::size_t>(local) * 2 * kIntermediate * kHidden),
+        w2(static_cast<std::size_t>(local) * kHidden * kIntermediate),
+        x(static_cast<std::size_t>(kRoutedRows) * kHidden), y(static_cast<std::size_t>(kRoutedRows) * kHidden);
+    mk::launch_fill_uniform_bf16(w13.data(), w13.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(w2.data(), w2.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
+    mk::GroupedSwigluFfn bf16_ffn(kHidden, kIntermediate, local, 1);
+    mk::Fp8GroupedSwigluFfn fp8_ffn(kHidden, kIntermediate, local);
+    DeviceBuffer<unsigned char> bf16_ws(bf16_ffn.workspace_bytes(kRoutedRows)), fp8_ws(fp8_ffn.workspace_bytes(kRoutedRows));
+    const double quant_ms = median_ms([&] { fp8_ffn.quantise_weights(w13.data(), w2.data(), nullptr); }, 1, 5);
+    const std::vector<std::function<void()>> works = {
+        [&] { bf16_ffn.run(x.data(), rows, w13.data(), w2.data(), y.data(), bf16_ws.data(), mk::ExpertGemmPath::per_expert_loop, nullptr); },
+        [&] { fp8_ffn.run(x.data(), rows, y.data(), fp8_ws.data(), nullptr); }};
+    const auto ms = interleaved_median_ms(works, 3, 7, 3);
+    const double bf16_T = flops / (ms[0] * 1e-3) / 1e12, fp8_T = flops / (ms[1] * 1e-3) / 1e12;
+    table.push_back({"EP8 SwiGLU FFN 32 experts, 32768 rows, BF16 cublasGemmEx per expert, in order",
+                     fmt("%.0f TFLOP/s (%.3f ms)", bf16_T, ms[0]), fmt("%.2f of 989 BF16 peak", bf16_T / 989.0)});
+    table.push_back({"EP8 SwiGLU FFN, FP8 (quant + LtGemm 1x128 x 128x128 per expert, in order)",
+                     fmt("%.0f TFLOP/s (%.3f ms)", fp8_T, ms[1]), fmt("%.2f of 1979 FP8 peak, %.2fx BF16", fp8_T / 1979.0, fp8_T / bf16_T)});
+    table.push_back({"  FP8 weight quantisation of the 32 experts (once per step)", fmt("%.3f ms", quant_ms), ""});
   }
 
   // ---- memory-bound kernels of the training step ---------------------------
