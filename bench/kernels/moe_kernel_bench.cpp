@@ -374,8 +374,9 @@ int main(int argc, char** argv) {
   // ---- FP8 grouped SwiGLU FFN vs the BF16 one, EP8 layout (32 local experts) ----
   if (wants("ffn8")) {
     const int local = kExperts / 8;
-    const auto rows = random_expert_rows(local, rng);
-    const double flops = 2.0 * kRoutedRows * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
+    auto rows = random_expert_rows(local, rng);
+    for (auto& r : rows) r = r / 8 * 8;  // FP8 path: segments padded/trimmed to multiples of 8
+    const double flops = 2.0 * std::accumulate(rows.begin(), rows.end(), 0.0) * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
     DeviceBuffer<Bf16Bits> w13(static_cast<std::size_t>(local) * 2 * kIntermediate * kHidden),
         w2(static_cast<std::size_t>(local) * kHidden * kIntermediate),
         x(static_cast<std::size_t>(kRoutedRows) * kHidden), y(static_cast<std::size_t>(kRoutedRows) * kHidden);

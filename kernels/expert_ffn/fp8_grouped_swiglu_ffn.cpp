@@ -89,6 +89,8 @@ void Fp8GroupedSwigluFfn::run(const Bf16Bits* x_grouped, std::span<const std::in
   for (std::size_t e = 0; e < expert_rows.size(); ++e) {
     const int rows = expert_rows[e];
     if (rows == 0) continue;
+    MOEPLAN_REQUIRE(rows % 8 == 0, "expert " + std::to_string(e) + " has " + std::to_string(rows) +
+                                       " rows; the FP8 path needs a multiple of 8 (pad the segment)");
     const auto r = static_cast<std::size_t>(rows);
     E4m3Bits* x_q = ws.x_q_ + row * h;
     float* x_scales = ws.x_scales_ + row * static_cast<std::size_t>(fp8_tiles_per_row(hidden_));

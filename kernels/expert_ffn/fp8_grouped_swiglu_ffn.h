@@ -11,6 +11,8 @@
 //     5 down    y_e   = act_e . w2_e^T  [rows_e, H]   LtGemm fp8_act_x_weight
 //   Everything on the caller's stream, expert by expert. The GEMM plans are cached by
 //   (m, n, k): a new row count costs one heuristic query (host) the first time it is seen.
+// Each expert's row count must be a multiple of 8 (pad the segments in the dispatch layout):
+// cuBLASLt 13.1 had no block-scaled algorithm for m = 1 or m = 1057 on H100 (gemm/lt_gemm.h).
 // Layouts as GroupedSwigluFfn: w13 [E][2I][H] (gate rows first), w2 [E][H][I];
 // hidden and intermediate multiples of 16.
 #pragma once

@@ -34,6 +34,9 @@
 // (VEC128 x VEC128) are served; the layouts above were verified against the CPU
 // reference on H100 (tests/kernels/gemm/lt_gemm_test.cpp, partial blocks and a padded ld).
 //
+// m: the FP8 heuristic found no algorithm for m = 1 and m = 1057 on H100 (m = 40, 128, 200,
+// 256, 2048, 4096 work): keep m a multiple of 8 for FP8 (pad expert segments); unchecked here,
+// run_fp8 throws when the heuristic returns nothing. BF16 takes any m.
 // Requirements: k % 16 == 0 and n % 8 == 0 (16-byte rows), pointers 16-byte aligned
 // (cudaMalloc gives 256). The heuristic's algorithm is cached per (mode, m, n, k,
 // accumulate); run() only enqueues (host work: one map look-up, two attribute sets).

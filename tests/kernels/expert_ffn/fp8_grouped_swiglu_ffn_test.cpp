@@ -31,7 +31,7 @@ double bf16_as_double(Bf16Bits b) { return static_cast<double>(bf16_to_float(b))
 TEST(Fp8GroupedSwigluFfn, MatchesBf16ReferenceWithinFp8Error) {
   MOEPLAN_SKIP_WITHOUT_GPU();
   const int hidden = 512, intermediate = 256;
-  const std::vector<std::int32_t> expert_rows = {40, 0, 1, 200, 77};
+  const std::vector<std::int32_t> expert_rows = {40, 0, 8, 200, 72};  // multiples of 8 (see header)
   const std::uint64_t seed = test::fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
@@ -57,6 +57,15 @@ TEST(Fp8GroupedSwigluFfn, MatchesBf16ReferenceWithinFp8Error) {
   std::printf("  fp8 grouped FFN: rel error %.3e vs the bf16 reference\n", error);
   EXPECT_LE(error, 2.0 * std::sqrt(2.0) * kE4m3Epsilon);
   EXPECT_GT(error, 0.0) << "an FP8 path equal to the BF16 reference bit for bit is suspicious";
+}
+
+TEST(Fp8GroupedSwigluFfn, RejectsRowsNotAMultipleOfEight) {
+  MOEPLAN_SKIP_WITHOUT_GPU();
+  Fp8GroupedSwigluFfn ffn(128, 128, 2);
+  const std::vector<std::int32_t> expert_rows = {8, 3};
+  DeviceBuffer<Bf16Bits> x(11 * 128), y(11 * 128);
+  DeviceBuffer<unsigned char> workspace(ffn.workspace_bytes(11));
+  EXPECT_THROW(ffn.run(x.data(), expert_rows, y.data(), workspace.data(), nullptr), std::invalid_argument);
 }
 
 }  // namespace
