@@ -8,6 +8,12 @@
 //            cuBLAS BF16 GEMM with the grouped FFN's total FLOPs, both measured here
 //   timing   CUDA events around each repetition after warm-up, median reported;
 //            inputs are random (never zeros)
+//   sections moeplan-kernel-bench [ffn] [permute] [quant] [gating] [gemm] [ffn8] [memory]
+//            runs the named sections (all without arguments); the copy ceiling always.
+//            gemm: cuBLASLt BF16 / FP8 block-scaled GEMMs vs the datasheet dense peaks
+//            (H100/H200 SXM: 989 BF16, 1979 FP8 TFLOP/s); memory: transposed FP8
+//            quantisation, RMSNorm, RoPE, SwiGLU backward, residual add vs HBM
+//            (3.35 TB/s H100 SXM, 4.8 TB/s H200) and the measured copy.
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
@@ -112,7 +118,13 @@ std::vector<std::int32_t> random_expert_rows(int experts, std::mt19937_64& rng) 
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const auto wants = [&](const char* section) {
+    if (argc <= 1) return true;
+    for (int i = 1; i < argc; ++i)
+      if (std::string(argv[i]) == section) return true;
+    return false;
+  };
   int device = 0;
   cudaDeviceProp prop{};
   if (cudaGetDeviceCount(&device) != cudaSuccess || device == 0) {
@@ -137,6 +149,7 @@ int main() {
     table.push_back({"D2D copy 1 GiB (read+write)", fmt("%.0f GB/s", copy_GBps), "ceiling for bandwidth rows"});
   }
 
+  if (wants("ffn")) {
   const double ffn_flops = 2.0 * kRoutedRows * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
   cublasHandle_t blas = nullptr;
   check_cublas(cublasCreate(&blas), "cublasCreate");
@@ -206,8 +219,11 @@ int main() {
     }
   }
 
+  check_cublas(cublasDestroy(blas), "cublasDestroy");
+  }  // ffn
+
   // ---- permute / unpermute-combine -----------------------------------------
-  {
+  if (wants("permute")) {
     std::vector<std::int32_t> routing;
     std::vector<std::int32_t> experts(kExperts);
     std::iota(experts.begin(), experts.end(), 0);
@@ -237,6 +253,7 @@ int main() {
   }
 
   // ---- FP8 quantisation ----------------------------------------------------
+  if (wants("quant"))
   for (int rows : {kTokens, kRoutedRows}) {
     const int tiles = mk::fp8_tiles_per_row(kHidden);
     DeviceBuffer<Bf16Bits> x(static_cast<std::size_t>(rows) * kHidden), back(static_cast<std::size_t>(rows) * kHidden);
@@ -255,7 +272,7 @@ int main() {
     table.push_back({fmt("fp8 dequant 1x128, %.0f x 7168", rows), fmt("%.1f us, %.0f GB/s", dequant_ms * 1e3, bytes / (dequant_ms * 1e-3) / 1e9),
                      fmt("%.2f of copy (target >= 0.7)", bytes / (dequant_ms * 1e-3) / 1e9 / copy_GBps)});
   }
-  {
+  if (wants("quant")) {
     const int rows = 8 * 2 * kIntermediate;  // w13 of 8 experts: [32768 x 7168]
     const auto blocks = static_cast<std::size_t>(mk::fp8_tiles_per_row(rows) * mk::fp8_tiles_per_row(kHidden));
     DeviceBuffer<Bf16Bits> w(static_cast<std::size_t>(rows) * kHidden);
@@ -269,7 +286,7 @@ int main() {
   }
 
   // ---- gating and dispatch layout -------------------------------------------
-  {
+  if (wants("gating")) {
     DeviceBuffer<float> logits(static_cast<std::size_t>(kTokens) * kExperts), bias(kExperts), weights(static_cast<std::size_t>(kRoutedRows));
     DeviceBuffer<std::int32_t> topk(static_cast<std::size_t>(kRoutedRows));
     mk::launch_fill_uniform_f32(logits.data(), logits.size(), seed++, -4.0f, 4.0f, nullptr);
@@ -297,7 +314,134 @@ int main() {
       table.push_back({fmt("dispatch layout 4096 x 8 -> 256 experts, %.0f ranks", ranks), fmt("%.1f us", ms * 1e3), ""});
     }
   }
-  check_cublas(cublasDestroy(blas), "cublasDestroy");
+  const bool is_h200 = std::string(prop.name).find("H200") != std::string::npos;
+  const double hbm_GBps = is_h200 ? 4800.0 : 3350.0;
+  const auto bandwidth_row = [&](const std::string& what, double ms, double bytes) {
+    const double GBps = bytes / (ms * 1e-3) / 1e9;
+    table.push_back({what, fmt("%.1f us, %.0f GB/s", ms * 1e3, GBps),
+                     fmt("%.2f of HBM datasheet, %.2f of copy", GBps / hbm_GBps, GBps / copy_GBps)});
+  };
+
+  // ---- dense GEMMs through cuBLASLt: BF16 and FP8 block-scaled ---------------
+  if (wants("gemm")) {
+    struct GemmShape {
+      const char* what_;
+      int m_, n_, k_;
+      mk::LtGemmMode fp8_mode_;
+    };
+    const GemmShape shapes[] = {
+        {"fwd expert down, x[4096x2048] . W[7168x2048]^T", 4096, 7168, 2048, mk::LtGemmMode::fp8_act_x_weight},
+        {"fwd gate/up, x[4096x7168] . W[4096x7168]^T", 4096, 4096, 7168, mk::LtGemmMode::fp8_act_x_weight},
+        {"wgrad dW[2048x7168] = dy^T . x, K = 4096 tokens", 2048, 7168, 4096, mk::LtGemmMode::fp8_act_x_act},
+        {"skinny expert, 128 rows . W[7168x2048]^T", 128, 7168, 2048, mk::LtGemmMode::fp8_act_x_weight},
+        {"skinny expert, 128 rows . W[4096x7168]^T", 128, 4096, 7168, mk::LtGemmMode::fp8_act_x_weight}};
+    mk::LtGemm gemm;
+    for (const GemmShape& g : shapes) {
+      const auto mk_ = static_cast<std::size_t>(g.m_) * static_cast<std::size_t>(g.k_);
+      const auto nk = static_cast<std::size_t>(g.n_) * static_cast<std::size_t>(g.k_);
+      DeviceBuffer<Bf16Bits> a(mk_), b(nk), d(static_cast<std::size_t>(g.m_) * static_cast<std::size_t>(g.n_));
+      DeviceBuffer<E4m3Bits> qa(mk_), qb(nk);
+      const bool weight = g.fp8_mode_ == mk::LtGemmMode::fp8_act_x_weight;
+      DeviceBuffer<float> sa(static_cast<std::size_t>(mk::lt_vec128_scale_count(g.m_, g.k_))),
+          sb(static_cast<std::size_t>(weight ? mk::lt_blk128_scale_count(g.n_, g.k_) : mk::lt_vec128_scale_count(g.n_, g.k_)));
+      mk::launch_fill_uniform_bf16(a.data(), a.size(), seed++, -1.0f, 1.0f, nullptr);
+      mk::launch_fill_uniform_bf16(b.data(), b.size(), seed++, -0.05f, 0.05f, nullptr);
+      if (weight) {
+        mk::launch_fp8_quant_act_1x128_gemm_scales(a.data(), g.m_, g.k_, qa.data(), sa.data(), nullptr);
+        mk::launch_fp8_quant_weight_128x128_gemm_scales(b.data(), g.n_, g.k_, qb.data(), sb.data(), nullptr);
+      } else {  // operands arrive as [k x m] and [k x n] (tokens first): transposed quantisation
+        mk::launch_fp8_quant_transposed_1x128(a.data(), g.k_, g.m_, qa.data(), sa.data(), nullptr);
+        mk::launch_fp8_quant_transposed_1x128(b.data(), g.k_, g.n_, qb.data(), sb.data(), nullptr);
+      }
+      const double flops = 2.0 * g.m_ * static_cast<double>(g.n_) * g.k_;
+      if (!gemm.supports(g.fp8_mode_, g.m_, g.n_, g.k_)) {
+        table.push_back({fmt("cuBLASLt FP8 %.0fx%.0fx%.0f: ", g.m_, g.n_, g.k_) + g.what_, "no cuBLASLt algorithm", ""});
+        continue;
+      }
+      const std::vector<std::function<void()>> works = {
+          [&] { gemm.run_bf16(a.data(), b.data(), d.data(), g.m_, g.n_, g.k_, nullptr); },
+          [&] { gemm.run_fp8(g.fp8_mode_, qa.data(), sa.data(), qb.data(), sb.data(), d.data(), g.m_, g.n_, g.k_, nullptr); }};
+      const auto ms = interleaved_median_ms(works, 3, 7, 5);
+      const double bf16_T = flops / (ms[0] * 1e-3) / 1e12, fp8_T = flops / (ms[1] * 1e-3) / 1e12;
+      table.push_back({fmt("cuBLASLt BF16 %.0fx%.0fx%.0f: ", g.m_, g.n_, g.k_) + g.what_,
+                       fmt("%.0f TFLOP/s (%.3f ms)", bf16_T, ms[0]), fmt("%.2f of 989 BF16 peak", bf16_T / 989.0)});
+      table.push_back({std::string("cuBLASLt FP8 ") + (weight ? "1x128 x 128x128" : "1x128 x 1x128") + fmt(" %.0fx%.0fx%.0f", g.m_, g.n_, g.k_),
+                       fmt("%.0f TFLOP/s (%.3f ms)", fp8_T, ms[1]),
+                       fmt("%.2f of 1979 FP8 peak, %.2fx BF16", fp8_T / 1979.0, fp8_T / bf16_T)});
+    }
+  }
+
+  // ---- FP8 grouped SwiGLU FFN vs the BF16 one, EP8 layout (32 local experts) ----
+  if (wants("ffn8")) {
+    const int local = kExperts / 8;
+    auto rows = random_expert_rows(local, rng);
+    for (auto& r : rows) r = r / 8 * 8;  // FP8 path: segments padded/trimmed to multiples of 8
+    const double flops = 2.0 * std::accumulate(rows.begin(), rows.end(), 0.0) * (2.0 * kIntermediate * kHidden + static_cast<double>(kHidden) * kIntermediate);
+    DeviceBuffer<Bf16Bits> w13(static_cast<std::size_t>(local) * 2 * kIntermediate * kHidden),
+        w2(static_cast<std::size_t>(local) * kHidden * kIntermediate),
+        x(static_cast<std::size_t>(kRoutedRows) * kHidden), y(static_cast<std::size_t>(kRoutedRows) * kHidden);
+    mk::launch_fill_uniform_bf16(w13.data(), w13.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(w2.data(), w2.size(), seed++, -0.02f, 0.02f, nullptr);
+    mk::launch_fill_uniform_bf16(x.data(), x.size(), seed++, -1.0f, 1.0f, nullptr);
+    mk::GroupedSwigluFfn bf16_ffn(kHidden, kIntermediate, local, 1);
+    mk::Fp8GroupedSwigluFfn fp8_ffn(kHidden, kIntermediate, local);
+    DeviceBuffer<unsigned char> bf16_ws(bf16_ffn.workspace_bytes(kRoutedRows)), fp8_ws(fp8_ffn.workspace_bytes(kRoutedRows));
+    const double quant_ms = median_ms([&] { fp8_ffn.quantise_weights(w13.data(), w2.data(), nullptr); }, 1, 5);
+    const std::vector<std::function<void()>> works = {
+        [&] { bf16_ffn.run(x.data(), rows, w13.data(), w2.data(), y.data(), bf16_ws.data(), mk::ExpertGemmPath::per_expert_loop, nullptr); },
+        [&] { fp8_ffn.run(x.data(), rows, y.data(), fp8_ws.data(), nullptr); }};
+    const auto ms = interleaved_median_ms(works, 3, 7, 3);
+    const double bf16_T = flops / (ms[0] * 1e-3) / 1e12, fp8_T = flops / (ms[1] * 1e-3) / 1e12;
+    table.push_back({"EP8 SwiGLU FFN 32 experts, 32768 rows, BF16 cublasGemmEx per expert, in order",
+                     fmt("%.0f TFLOP/s (%.3f ms)", bf16_T, ms[0]), fmt("%.2f of 989 BF16 peak", bf16_T / 989.0)});
+    table.push_back({"EP8 SwiGLU FFN, FP8 (quant + LtGemm 1x128 x 128x128 per expert, in order)",
+                     fmt("%.0f TFLOP/s (%.3f ms)", fp8_T, ms[1]), fmt("%.2f of 1979 FP8 peak, %.2fx BF16", fp8_T / 1979.0, fp8_T / bf16_T)});
+    table.push_back({"  FP8 weight quantisation of the 32 experts (once per step)", fmt("%.3f ms", quant_ms), ""});
+  }
+
+  // ---- memory-bound kernels of the training step ---------------------------
+  if (wants("memory")) {
+    const std::size_t n = static_cast<std::size_t>(kTokens) * kHidden;
+    DeviceBuffer<Bf16Bits> x(n), y(n), dy(n), dx(n), w(kHidden);
+    DeviceBuffer<float> rstd(kTokens), dw(kHidden);
+    mk::launch_fill_uniform_bf16(x.data(), n, seed++, -2.0f, 2.0f, nullptr);
+    mk::launch_fill_uniform_bf16(dy.data(), n, seed++, -1.0f, 1.0f, nullptr);
+    mk::launch_fill_uniform_bf16(w.data(), kHidden, seed++, 0.5f, 1.5f, nullptr);
+    {  // transposed 1x128 quantisation of a [4096 tokens x 7168] operand
+      DeviceBuffer<E4m3Bits> q(n);
+      DeviceBuffer<float> scales(static_cast<std::size_t>(mk::fp8_tiles_per_row(kTokens)) * kHidden);
+      const double ms = median_ms([&] { mk::launch_fp8_quant_transposed_1x128(x.data(), kTokens, kHidden, q.data(), scales.data(), nullptr); }, 5, 50);
+      bandwidth_row("fp8 quant transposed 1x128, 4096 x 7168 -> 7168 x 4096", ms, 3.0 * static_cast<double>(n) + 4.0 * static_cast<double>(scales.size()));
+    }
+    DeviceBuffer<unsigned char> workspace(mk::rms_norm_backward_workspace_bytes(kTokens, kHidden));
+    {
+      const double ms = median_ms([&] { mk::launch_rms_norm_forward(x.data(), w.data(), kTokens, kHidden, 1e-6f, y.data(), rstd.data(), nullptr); }, 5, 50);
+      bandwidth_row("RMSNorm forward 4096 x 7168 (x, y; bytes once)", ms, 4.0 * static_cast<double>(n));
+      const double back_ms = median_ms([&] {
+        mk::launch_rms_norm_backward(x.data(), w.data(), rstd.data(), dy.data(), kTokens, kHidden, dx.data(), dw.data(), workspace.data(), nullptr);
+      }, 5, 50);
+      bandwidth_row("RMSNorm backward dx + dw 4096 x 7168 (x, dy, dx once)", back_ms, 6.0 * static_cast<double>(n));
+    }
+    {  // RoPE on the query: 4096 rows x 128 heads x 192, rope slice 64
+      const std::size_t q_elems = static_cast<std::size_t>(kTokens) * 128 * 192;
+      DeviceBuffer<Bf16Bits> q(q_elems);
+      mk::launch_fill_uniform_bf16(q.data(), q_elems, seed++, -2.0f, 2.0f, nullptr);
+      const double ms = median_ms([&] { mk::launch_rope_inplace(q.data(), kTokens, 128 * 192, 128, 192, 64, 4096, 10000.0f, false, nullptr); }, 5, 50);
+      bandwidth_row("RoPE q 4096 x 128 heads, rope 64 of 192 (slice read+write)", ms, 2.0 * 2.0 * kTokens * 128.0 * 64.0);
+    }
+    {  // SwiGLU backward on 32768 routed rows x 2048
+      const std::size_t h = static_cast<std::size_t>(kRoutedRows) * kIntermediate;
+      DeviceBuffer<Bf16Bits> gate_up(2 * h), d_out(h), d_gate_up(2 * h);
+      mk::launch_fill_uniform_bf16(gate_up.data(), 2 * h, seed++, -4.0f, 4.0f, nullptr);
+      mk::launch_fill_uniform_bf16(d_out.data(), h, seed++, -1.0f, 1.0f, nullptr);
+      const double ms = median_ms([&] { mk::launch_swiglu_backward(gate_up.data(), d_out.data(), kRoutedRows, kIntermediate, d_gate_up.data(), nullptr); }, 5, 50);
+      bandwidth_row("SwiGLU backward 32768 x 2048", ms, 2.0 * 5.0 * static_cast<double>(h));
+    }
+    {
+      const double ms = median_ms([&] { mk::launch_residual_add(x.data(), dy.data(), static_cast<std::int64_t>(n), y.data(), nullptr); }, 5, 50);
+      bandwidth_row("residual add 4096 x 7168", ms, 6.0 * static_cast<double>(n));
+    }
+  }
 
   std::printf("\n### %s (%d SMs, %.0f GiB, CUDA runtime %d)\n\n", prop.name, prop.multiProcessorCount,
               static_cast<double>(prop.totalGlobalMem) / (1 << 30), CUDART_VERSION);

@@ -44,4 +44,26 @@ void launch_fp8_quant_weight_128x128(const Bf16Bits* w, int rows, int cols, E4m3
 void launch_fp8_dequant_weight_128x128(const E4m3Bits* q, const float* scales, int rows,
                                        int cols, Bf16Bits* w, cudaStream_t stream);
 
+// ---- layouts for the block-scaled GEMM (gemm/lt_gemm.h) --------------------
+// Same e4m3 codes and scale values as above; only where the scales go differs.
+// Row stride of the 128x128 weight scales the GEMM reads: tiles rounded up to 4.
+inline constexpr int fp8_gemm_weight_scale_ld(int cols) { return (fp8_tiles_per_row(cols) + 3) / 4 * 4; }
+
+// x [rows, cols] -> q [rows, cols] (dense), scale of (row r, tile t) at scales[t * rows + r]
+// (cuBLASLt VEC128: [ceil(cols/128)][rows], rows contiguous). cols % 8 == 0.
+void launch_fp8_quant_act_1x128_gemm_scales(const Bf16Bits* x, int rows, int cols, E4m3Bits* q,
+                                            float* scales, cudaStream_t stream);
+// w [rows, cols] -> q [rows, cols], scale of block (rb, t) at scales[rb * fp8_gemm_weight_scale_ld(cols) + t]
+// (cuBLASLt BLK128x128); the padding entries of each scale row are written as 0.
+void launch_fp8_quant_weight_128x128_gemm_scales(const Bf16Bits* w, int rows, int cols, E4m3Bits* q,
+                                                 float* scales, cudaStream_t stream);
+
+// Transposed 1x128 quantisation, the weight-gradient GEMM's operands (K = rows = tokens):
+//   q_t[c, r] = e4m3(x[r, c] / s[r/128, c]),  s over the 128 rows r of tile r/128 in column c,
+//   q_t [cols, rows] dense; scale of (column c, row tile rt) at scales[rt * cols + c]
+//   (cuBLASLt VEC128 of the K-major operand q_t: [ceil(rows/128)][cols]).
+// Requirements: rows % 16 == 0 (16-byte rows of q_t), cols % 8 == 0. Partial tiles allowed.
+void launch_fp8_quant_transposed_1x128(const Bf16Bits* x, int rows, int cols, E4m3Bits* q_t,
+                                       float* scales, cudaStream_t stream);
+
 }  // namespace moeplan::kernels

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "quant/fp8_block_quant.h"
 
@@ -57,6 +58,22 @@ void fp8_dequant_reference(std::span<const E4m3Bits> q, std::span<const float> s
       const float s = scales[static_cast<std::size_t>((r / row_block) * tiles + c / kFp8BlockSize)];
       x[i] = float_to_bf16(e4m3_to_float(q[i]) * s);
     }
+}
+
+void fp8_quant_transposed_1x128_reference(std::span<const Bf16Bits> x, int rows, int cols,
+                                          std::span<E4m3Bits> q_t, std::span<float> scales) {
+  // Quantise x^T [cols, rows] row-wise, then move each scale to [tile][column].
+  const auto r_count = static_cast<std::size_t>(rows);
+  const auto c_count = static_cast<std::size_t>(cols);
+  std::vector<Bf16Bits> x_t(x.size());
+  for (std::size_t r = 0; r < r_count; ++r)
+    for (std::size_t c = 0; c < c_count; ++c) x_t[c * r_count + r] = x[r * c_count + c];
+  const int tiles = fp8_tiles_per_row(rows);
+  std::vector<float> row_scales(c_count * static_cast<std::size_t>(tiles));
+  fp8_quant_act_1x128_reference(x_t, cols, rows, q_t, row_scales);
+  for (std::size_t c = 0; c < c_count; ++c)
+    for (std::size_t t = 0; t < static_cast<std::size_t>(tiles); ++t)
+      scales[t * c_count + c] = row_scales[c * static_cast<std::size_t>(tiles) + t];
 }
 
 }  // namespace moeplan::kernels

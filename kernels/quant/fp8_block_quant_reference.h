@@ -18,4 +18,8 @@ void fp8_quant_weight_128x128_reference(std::span<const Bf16Bits> w, int rows, i
 void fp8_dequant_reference(std::span<const E4m3Bits> q, std::span<const float> scales, int rows,
                            int cols, int row_block, std::span<Bf16Bits> x);
 
+// launch_fp8_quant_transposed_1x128: q_t [cols, rows], scales [ceil(rows/128)][cols].
+void fp8_quant_transposed_1x128_reference(std::span<const Bf16Bits> x, int rows, int cols,
+                                          std::span<E4m3Bits> q_t, std::span<float> scales);
+
 }  // namespace moeplan::kernels

@@ -69,7 +69,8 @@ __device__ __forceinline__ uint4 dequantise_chunk(const uint2& packed, float sca
 __global__ void __launch_bounds__(kActThreads)
     sm90_fp8_quant_act_1x128_kernel(const Bf16Bits* __restrict__ x, int cols,
                                     E4m3Bits* __restrict__ q, std::int64_t q_row_stride_bytes,
-                                    float* __restrict__ scales, std::int64_t scale_row_stride) {
+                                    float* __restrict__ scales, std::int64_t scale_row_stride,
+                                    std::int64_t scale_tile_stride) {
   const std::int64_t r = blockIdx.x;
   const int chunks_per_row = cols / 8;
   const Bf16Bits* x_row = x + r * cols;
@@ -95,7 +96,7 @@ __global__ void __launch_bounds__(kActThreads)
       amax = fmaxf(amax, kFp8MinAmax);
       if (c8 >= chunks_per_row) continue;
       reinterpret_cast<uint2*>(q_row)[c8] = quantise_chunk(chunk[i], kE4m3Max / amax);
-      if (part == 0) scale_row[c8 / kThreadsPerTile] = amax / kE4m3Max;
+      if (part == 0) scale_row[(c8 / kThreadsPerTile) * scale_tile_stride] = amax / kE4m3Max;
     }
   }
 }
@@ -118,7 +119,8 @@ __global__ void __launch_bounds__(kThreads)
 
 __global__ void __launch_bounds__(kThreads)
     sm90_fp8_quant_weight_128x128_kernel(const Bf16Bits* __restrict__ w, int rows, int cols,
-                                         E4m3Bits* __restrict__ q, float* __restrict__ scales) {
+                                         E4m3Bits* __restrict__ q, float* __restrict__ scales,
+                                         int scale_row_stride) {
   __shared__ float warp_amax_smem[kThreads / 32];
   const int row0 = blockIdx.y * kFp8BlockSize;
   const int c = blockIdx.x * kFp8BlockSize + (threadIdx.x % kThreadsPerTile) * 8;
@@ -149,7 +151,12 @@ __global__ void __launch_bounds__(kThreads)
       *reinterpret_cast<uint2*>(q + static_cast<std::int64_t>(r) * cols + c) =
           quantise_chunk(chunk[i], inverse_scale);
   }
-  if (threadIdx.x == 0) scales[blockIdx.y * gridDim.x + blockIdx.x] = amax / kE4m3Max;
+  if (threadIdx.x == 0) {
+    float* scale_row = scales + static_cast<std::int64_t>(blockIdx.y) * scale_row_stride;
+    scale_row[blockIdx.x] = amax / kE4m3Max;
+    if (blockIdx.x == gridDim.x - 1)  // zero the row's padding (GEMM layout), never read as data
+      for (int t = static_cast<int>(gridDim.x); t < scale_row_stride; ++t) scale_row[t] = 0.0f;
+  }
 }
 
 __global__ void __launch_bounds__(kThreads)
@@ -190,7 +197,7 @@ void launch_fp8_quant_act_1x128(const Bf16Bits* x, int rows, int cols, E4m3Bits*
                       std::to_string(fp8_tiles_per_row(cols)));
   if (rows == 0) return;
   sm90_fp8_quant_act_1x128_kernel<<<rows, kActThreads, 0, stream>>>(x, cols, q, q_row_stride_bytes,
-                                                                     scales, scale_row_stride);
+                                                                     scales, scale_row_stride, 1);
   MOEPLAN_CUDA_CHECK_LAUNCH();
 }
 
@@ -214,7 +221,28 @@ void launch_fp8_quant_weight_128x128(const Bf16Bits* w, int rows, int cols, E4m3
   if (rows == 0) return;
   const dim3 grid(static_cast<unsigned>(fp8_tiles_per_row(cols)),
                   static_cast<unsigned>(fp8_tiles_per_row(rows)));
-  sm90_fp8_quant_weight_128x128_kernel<<<grid, kThreads, 0, stream>>>(w, rows, cols, q, scales);
+  sm90_fp8_quant_weight_128x128_kernel<<<grid, kThreads, 0, stream>>>(
+      w, rows, cols, q, scales, fp8_tiles_per_row(cols));
+  MOEPLAN_CUDA_CHECK_LAUNCH();
+}
+
+void launch_fp8_quant_act_1x128_gemm_scales(const Bf16Bits* x, int rows, int cols, E4m3Bits* q,
+                                            float* scales, cudaStream_t stream) {
+  require_shape(rows, cols);
+  if (rows == 0) return;
+  sm90_fp8_quant_act_1x128_kernel<<<rows, kActThreads, 0, stream>>>(x, cols, q, cols, scales, 1,
+                                                                     rows);
+  MOEPLAN_CUDA_CHECK_LAUNCH();
+}
+
+void launch_fp8_quant_weight_128x128_gemm_scales(const Bf16Bits* w, int rows, int cols, E4m3Bits* q,
+                                                 float* scales, cudaStream_t stream) {
+  require_shape(rows, cols);
+  if (rows == 0) return;
+  const dim3 grid(static_cast<unsigned>(fp8_tiles_per_row(cols)),
+                  static_cast<unsigned>(fp8_tiles_per_row(rows)));
+  sm90_fp8_quant_weight_128x128_kernel<<<grid, kThreads, 0, stream>>>(
+      w, rows, cols, q, scales, fp8_gemm_weight_scale_ld(cols));
   MOEPLAN_CUDA_CHECK_LAUNCH();
 }
 
