@@ -153,9 +153,10 @@ void add_attention_rows(const mk::AttentionShape& shape, std::uint64_t& seed, st
   const double fwd_TFLOPs = shape.forward_flops() / (fwd_ms * 1e-3) / 1e12;
   const double bwd_TFLOPs = shape.backward_flops() / (bwd_ms * 1e-3) / 1e12;
   table.push_back({name + " fwd (cuDNN)", fmt("%.0f TFLOP/s (%.3f ms)", fwd_TFLOPs, fwd_ms),
-                   fmt("%.3f of BF16 peak 989 (plans built in %.1f s)", fwd_TFLOPs / kBf16PeakTFLOPs, build_s)});
+                   fmt("%.3f of BF16 peak 989 (plans built in %.1f s, engine %.0f)", fwd_TFLOPs / kBf16PeakTFLOPs, build_s,
+                       static_cast<double>(attention->forward_engine()))});
   table.push_back({name + " bwd (cuDNN)", fmt("%.0f TFLOP/s (%.3f ms)", bwd_TFLOPs, bwd_ms),
-                   fmt("%.3f of BF16 peak 989", bwd_TFLOPs / kBf16PeakTFLOPs)});
+                   fmt("%.3f of BF16 peak 989 (engine %.0f)", bwd_TFLOPs / kBf16PeakTFLOPs, static_cast<double>(attention->backward_engine()))});
 }
 
 void add_all_attention_rows(std::uint64_t& seed, std::vector<Row>& table) {

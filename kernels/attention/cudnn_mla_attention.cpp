@@ -333,7 +333,21 @@ struct Plan {
   std::unique_ptr<BackendDescriptor> config_;
   std::unique_ptr<BackendDescriptor> plan_;
   std::int64_t workspace_bytes_ = 0;
+  std::int64_t engine_index_ = -1;  // CUDNN_ATTR_ENGINE_GLOBAL_INDEX of the chosen engine
 };
+
+std::int64_t engine_global_index(const BackendDescriptor& config, const std::string& what) {
+  BackendDescriptor engine(CUDNN_BACKEND_ENGINE_DESCRIPTOR, what + " engine");
+  cudnnBackendDescriptor_t raw = engine.get();
+  std::int64_t returned = 0, index = -1;
+  check_cudnn(cudnnBackendGetAttribute(config.get(), CUDNN_ATTR_ENGINECFG_ENGINE,
+                                       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &returned, &raw),
+              what + ": CUDNN_ATTR_ENGINECFG_ENGINE");
+  check_cudnn(cudnnBackendGetAttribute(raw, CUDNN_ATTR_ENGINE_GLOBAL_INDEX, CUDNN_TYPE_INT64, 1,
+                                       &returned, &index),
+              what + ": CUDNN_ATTR_ENGINE_GLOBAL_INDEX");
+  return index;
+}
 
 // Heuristics mode A, then the fallback list; the first config whose plan
 // finalizes wins. Throws with every mode's answer when none does.
@@ -378,6 +392,7 @@ Plan build_plan(cudnnHandle_t handle, const BackendDescriptor& graph, const std:
         check_cudnn(cudnnBackendGetAttribute(plan->get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
                                              CUDNN_TYPE_INT64, 1, &returned, &chosen.workspace_bytes_),
                     what + ": CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE");
+        chosen.engine_index_ = engine_global_index(*configs[static_cast<std::size_t>(i)], what);
         chosen.config_ = std::move(configs[static_cast<std::size_t>(i)]);
         chosen.plan_ = std::move(plan);
         return chosen;
@@ -452,6 +467,10 @@ CudnnAttention::~CudnnAttention() {
 }
 
 std::size_t CudnnAttention::cudnn_version() { return cudnnGetVersion(); }
+
+std::int64_t CudnnAttention::forward_engine() const { return plans_->forward_.engine_index_; }
+
+std::int64_t CudnnAttention::backward_engine() const { return plans_->backward_.engine_index_; }
 
 void CudnnAttention::forward(const Bf16Bits* q, const Bf16Bits* k, const Bf16Bits* v, Bf16Bits* o,
                              float* stats, cudaStream_t stream) {

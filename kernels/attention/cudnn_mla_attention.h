@@ -52,6 +52,9 @@ class CudnnAttention {
   const AttentionShape& shape() const { return shape_; }
   // Device workspace the two plans and the backward's fp32 scratch hold.
   std::size_t workspace_bytes() const { return workspace_bytes_; }
+  // Global index (CUDNN_ATTR_ENGINE_GLOBAL_INDEX) of the engine each plan runs on.
+  std::int64_t forward_engine() const;
+  std::int64_t backward_engine() const;
   // cudnnGetVersion() of the library loaded at run time, e.g. 91900.
   static std::size_t cudnn_version();
 

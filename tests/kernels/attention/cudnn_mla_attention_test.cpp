@@ -176,9 +176,11 @@ void expect_cudnn_matches_reference(const AttentionShape& shape) {
   const double d_k_error = bf16_error(d_k_d.download(), d_k_want);
   const double d_v_error = bf16_error(d_v_d.download(), d_v_want);
   std::printf("[ cudnn    ] %s b%d s%d h%d: rel. error O %.2e stats %.2e dQ %.2e dK %.2e dV %.2e "
-              "(cuDNN %zu, workspace %.1f MiB)\n",
+              "(cuDNN %zu, engines %lld/%lld, workspace %.1f MiB)\n",
               shape.causal_ ? "causal" : "full", shape.batch_, shape.seq_, shape.heads_, o_error,
               stats_error, d_q_error, d_k_error, d_v_error, CudnnAttention::cudnn_version(),
+              static_cast<long long>(attention.forward_engine()),
+              static_cast<long long>(attention.backward_engine()),
               static_cast<double>(attention.workspace_bytes()) / (1 << 20));
   // stats: fp32 logsumexp of fp32 scores; O: P and O each rounded to bf16 once
   // (a few bf16 unit roundoffs); gradients: bf16 P, dS and outputs.
