@@ -12,6 +12,8 @@
 //   RoPE              rope/rope.h                      interleaved-pair rotary embedding, in place
 //   SwiGLU            swiglu/swiglu.h                  activation forward / backward
 //   residual add      elementwise/residual_add.h       out = a + b
+//   attention core    attention/cudnn_mla_attention.h  MLA fwd/bwd on cuDNN fused attention
+//                                                      (only with MOEPLAN_HAVE_CUDNN)
 //
 // Each has a CPU reference beside it (*_reference.h) used by tests/kernels.
 #pragma once
@@ -28,3 +30,7 @@
 #include "rope/rope.h"
 #include "swiglu/swiglu.h"
 #include "util/fill_random.h"
+
+#if defined(MOEPLAN_HAVE_CUDNN)
+#include "attention/cudnn_mla_attention.h"
+#endif

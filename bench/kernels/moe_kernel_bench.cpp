@@ -8,16 +8,25 @@
 //            cuBLAS BF16 GEMM with the grouped FFN's total FLOPs, both measured here
 //   timing   CUDA events around each repetition after warm-up, median reported;
 //            inputs are random (never zeros)
-//   sections moeplan-kernel-bench [ffn] [permute] [quant] [gating] [gemm] [ffn8] [memory]
+//   sections moeplan-kernel-bench [ffn] [permute] [quant] [gating] [gemm] [ffn8] [memory] [attention]
 //            runs the named sections (all without arguments); the copy ceiling always.
 //            gemm: cuBLASLt BF16 / FP8 block-scaled GEMMs vs the datasheet dense peaks
 //            (H100/H200 SXM: 989 BF16, 1979 FP8 TFLOP/s); memory: transposed FP8
 //            quantisation, RMSNorm, RoPE, SwiGLU backward, residual add vs HBM
 //            (3.35 TB/s H100 SXM, 4.8 TB/s H200) and the measured copy.
+//   attention (with cuDNN) MLA core, qk 192, v 128, causal, batch 1: seq 4096 x
+//            128 heads (DeepSeek-V3 pre-training) and seq 1024/2048 x 16/32 heads;
+//            FLOPs exact for the causal mask, pairs = seq*(seq+1)/2:
+//            forward 2*pairs*heads*(qk+v), backward 2*pairs*heads*(3*qk+2*v),
+//            against the H100/H200 dense BF16 peak of 989 TFLOP/s
+//
+// Usage: moeplan-kernel-bench [sections] (--attention-only: the attention section alone)
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <chrono>
+#include <exception>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -26,6 +35,9 @@
 #include <string>
 #include <vector>
 
+#if defined(MOEPLAN_HAVE_CUDNN)
+#include "attention/cudnn_mla_attention.h"
+#endif
 #include "dispatch/dispatch_layout_reference.h"
 #include "moe_kernels.h"
 #include "util/cuda_check.h"
@@ -116,13 +128,68 @@ std::vector<std::int32_t> random_expert_rows(int experts, std::mt19937_64& rng) 
   return rows;
 }
 
+#if defined(MOEPLAN_HAVE_CUDNN)
+constexpr double kBf16PeakTFLOPs = 989.0;  // H100/H200 SXM dense BF16
+
+// Forward and backward of the cuDNN fused attention at one shape: two rows.
+void add_attention_rows(const mk::AttentionShape& shape, std::uint64_t& seed, std::vector<Row>& table) {
+  const auto rows = static_cast<std::size_t>(shape.batch_) * shape.seq_ * shape.heads_;
+  const auto qk = rows * static_cast<std::size_t>(shape.qk_dim_), v_count = rows * static_cast<std::size_t>(shape.v_dim_);
+  const std::string name = std::string("attention ") + (shape.causal_ ? "causal" : "full") + fmt(" b%.0f s%.0f ", shape.batch_, shape.seq_) +
+                           fmt("h%.0f qk%.0f v%.0f", shape.heads_, shape.qk_dim_, shape.v_dim_);
+  DeviceBuffer<Bf16Bits> q(qk), k(qk), v(v_count), o(v_count), d_o(v_count), d_q(qk), d_k(qk), d_v(v_count);
+  DeviceBuffer<float> stats(rows);
+  for (auto* buffer : {&q, &k}) mk::launch_fill_uniform_bf16(buffer->data(), buffer->size(), seed++, -2.0f, 2.0f, nullptr);
+  for (auto* buffer : {&v, &d_o}) mk::launch_fill_uniform_bf16(buffer->data(), buffer->size(), seed++, -1.0f, 1.0f, nullptr);
+  std::unique_ptr<mk::CudnnAttention> attention;
+  const auto build_start = std::chrono::steady_clock::now();
+  try {
+    attention = std::make_unique<mk::CudnnAttention>(shape);
+  } catch (const std::exception& error) {
+    table.push_back({name + " (cuDNN)", "not built", std::string(error.what()).substr(0, 400)});
+    return;
+  }
+  const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
+  const double fwd_ms = median_ms([&] {
+    attention->forward(q.data(), k.data(), v.data(), o.data(), stats.data(), nullptr);
+  }, 3, 20);
+  const double bwd_ms = median_ms([&] {
+    attention->backward(q.data(), k.data(), v.data(), o.data(), d_o.data(), stats.data(), d_q.data(), d_k.data(), d_v.data(), nullptr);
+  }, 3, 20);
+  const double fwd_TFLOPs = shape.forward_flops() / (fwd_ms * 1e-3) / 1e12;
+  const double bwd_TFLOPs = shape.backward_flops() / (bwd_ms * 1e-3) / 1e12;
+  table.push_back({name + " fwd (cuDNN)", fmt("%.0f TFLOP/s (%.3f ms)", fwd_TFLOPs, fwd_ms),
+                   fmt("%.3f of BF16 peak 989 (plans built in %.1f s, engine %.0f)", fwd_TFLOPs / kBf16PeakTFLOPs, build_s,
+                       static_cast<double>(attention->forward_engine()))});
+  table.push_back({name + " bwd (cuDNN)", fmt("%.0f TFLOP/s (%.3f ms)", bwd_TFLOPs, bwd_ms),
+                   fmt("%.3f of BF16 peak 989 (engine %.0f)", bwd_TFLOPs / kBf16PeakTFLOPs, static_cast<double>(attention->backward_engine()))});
+}
+
+void add_all_attention_rows(std::uint64_t& seed, std::vector<Row>& table) {
+  for (const auto& [seq, heads] : {std::pair{1024, 16}, std::pair{1024, 32}, std::pair{2048, 16},
+                                   std::pair{2048, 32}, std::pair{4096, 128}})
+    add_attention_rows({.batch_ = 1, .seq_ = seq, .heads_ = heads}, seed, table);
+}
+#endif
+
+void print_table(const cudaDeviceProp& prop, const std::vector<Row>& table) {
+  std::printf("\n### %s (%d SMs, %.0f GiB, CUDA runtime %d)\n\n", prop.name, prop.multiProcessorCount,
+              static_cast<double>(prop.totalGlobalMem) / (1 << 30), CUDART_VERSION);
+#if defined(MOEPLAN_HAVE_CUDNN)
+  std::printf("cuDNN %zu\n\n", mk::CudnnAttention::cudnn_version());
+#endif
+  std::printf("| kernel / shape | measured | versus ceiling |\n|---|---|---|\n");
+  for (const auto& row : table) std::printf("| %s | %s | %s |\n", row.what_.c_str(), row.value_.c_str(), row.versus_.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto wants = [&](const char* section) {
     if (argc <= 1) return true;
     for (int i = 1; i < argc; ++i)
-      if (std::string(argv[i]) == section) return true;
+      if (std::string(argv[i]) == section || (std::string(argv[i]) == "--attention-only" && std::string(section) == "attention"))
+        return true;
     return false;
   };
   int device = 0;
@@ -443,9 +510,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("\n### %s (%d SMs, %.0f GiB, CUDA runtime %d)\n\n", prop.name, prop.multiProcessorCount,
-              static_cast<double>(prop.totalGlobalMem) / (1 << 30), CUDART_VERSION);
-  std::printf("| kernel / shape | measured | versus ceiling |\n|---|---|---|\n");
-  for (const auto& row : table) std::printf("| %s | %s | %s |\n", row.what_.c_str(), row.value_.c_str(), row.versus_.c_str());
+  if (wants("attention")) {
+#if defined(MOEPLAN_HAVE_CUDNN)
+    add_all_attention_rows(seed, table);
+#else
+    table.push_back({"attention", "not built", "moeplan built without cuDNN"});
+#endif
+  }
+  print_table(prop, table);
   return 0;
 }
