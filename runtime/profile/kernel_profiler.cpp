@@ -1,0 +1,245 @@
+#include "runtime/profile/kernel_profiler.h"
+
+#include <cuda_runtime_api.h>
+#include <cublasLt.h>
+#include <nccl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <fmt/format.h>
+#include <numeric>
+#include <vector>
+
+#include "kernels/moe_kernels.h"
+#include "kernels/util/cuda_check.h"
+#include "kernels/util/device_buffer.h"
+#include "sim/cost/layer_work.h"
+#include "sim/program/kernel.h"
+
+namespace moeplan::runtime {
+namespace {
+
+namespace mk = moeplan::kernels;
+using mk::DeviceBuffer;
+using program::KernelKind;
+
+// Median seconds of `reps` runs after `warmup`, timed with events on stream 0.
+double median_s(const std::function<void()>& run, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) run();
+  cudaEvent_t a, b;
+  MOEPLAN_CUDA_CHECK(cudaEventCreate(&a));
+  MOEPLAN_CUDA_CHECK(cudaEventCreate(&b));
+  std::vector<float> ms;
+  for (int i = 0; i < reps; ++i) {
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(a, nullptr));
+    run();
+    MOEPLAN_CUDA_CHECK(cudaEventRecord(b, nullptr));
+    MOEPLAN_CUDA_CHECK(cudaEventSynchronize(b));
+    float t = 0;
+    MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&t, a, b));
+    ms.push_back(t);
+  }
+  MOEPLAN_CUDA_CHECK(cudaGetLastError());
+  cudaEventDestroy(a);
+  cudaEventDestroy(b);
+  std::nth_element(ms.begin(), ms.begin() + static_cast<long>(ms.size() / 2), ms.end());
+  return ms[ms.size() / 2] * 1e-3;
+}
+
+// Repetitions that keep each point near 20 ms of GPU time, within [10, 50].
+int reps_for(double estimate_s) { return std::clamp(static_cast<int>(0.02 / std::max(estimate_s, 1e-7)), 10, 50); }
+
+nlohmann::json device_record() {
+  cudaDeviceProp prop{};
+  MOEPLAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  int driver = 0, runtime = 0, nccl = 0;
+  cudaDriverGetVersion(&driver);
+  cudaRuntimeGetVersion(&runtime);
+  ncclGetVersion(&nccl);
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  auto version = [](int v) { return fmt::format("{}.{}", v / 1000, (v % 1000) / 10); };
+  nlohmann::json d{{"name", prop.name},
+                   {"sms", prop.multiProcessorCount},
+                   {"driver", version(driver)},
+                   {"cuda", version(runtime)},
+                   {"cublas", std::to_string(cublasLtGetVersion())},
+                   {"nccl", std::to_string(nccl)},
+                   {"date", date}};
+#if defined(MOEPLAN_HAVE_CUDNN)
+  d["cudnn"] = std::to_string(mk::CudnnAttention::cudnn_version());
+#else
+  d["cudnn"] = "not built";
+#endif
+  return d;
+}
+
+// ---- GEMMs -------------------------------------------------------------------------------
+void profile_gemms(nlohmann::json& out, bool quick) {
+  const std::vector<int> ms = quick ? std::vector<int>{256, 4096} : std::vector<int>{64, 256, 1024, 4096, 16384};
+  const std::vector<int> ns = quick ? std::vector<int>{1024, 7168} : std::vector<int>{512, 2048, 7168, 24576};
+  const std::vector<int> ks = quick ? std::vector<int>{1024, 7168} : std::vector<int>{512, 2048, 7168, 16384};
+  const std::size_t max_a = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ks.back());
+  const std::size_t max_b = static_cast<std::size_t>(ns.back()) * static_cast<std::size_t>(ks.back());
+  const std::size_t max_d = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ns.back());
+  DeviceBuffer<mk::Bf16Bits> a(max_a), b(max_b), d(max_d);
+  DeviceBuffer<mk::E4m3Bits> a8(max_a), b8(max_b);
+  DeviceBuffer<float> a_scales(max_a / 128 + 1024), b_scales(max_b / 128 + 1024);
+  mk::launch_fill_uniform_bf16(a.data(), max_a, 11, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_bf16(b.data(), max_b, 12, -1.0f, 1.0f, nullptr);
+  // FP8 operands: random values cast once; scales random in [0.5, 2].
+  mk::launch_fp8_quant_act_1x128_gemm_scales(a.data(), ms.back(), ks.back(), a8.data(), a_scales.data(), nullptr);
+  mk::launch_fp8_quant_act_1x128_gemm_scales(b.data(), ns.back(), ks.back(), b8.data(), b_scales.data(), nullptr);
+  mk::launch_fill_uniform_f32(a_scales.data(), a_scales.size(), 13, 0.5f, 2.0f, nullptr);
+  mk::launch_fill_uniform_f32(b_scales.data(), b_scales.size(), 14, 0.5f, 2.0f, nullptr);
+  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  mk::LtGemm lt;
+  // Clocks up first: half a second of the largest GEMM before anything is timed.
+  median_s([&] { lt.run_bf16(a.data(), b.data(), d.data(), ms.back(), ns.back(), ks.back(), nullptr); }, 0, 30);
+  for (int m : ms)
+    for (int n : ns)
+      for (int k : ks) {
+        const double flops = 2.0 * m * n * k;
+        const int reps = reps_for(flops / 5e14);
+        const double bf16_s = median_s([&] { lt.run_bf16(a.data(), b.data(), d.data(), m, n, k, nullptr); }, 2, reps);
+        for (const char* layout : {"f", "w"})
+          out.push_back({{"dtype", "bf16"}, {"layout", layout}, {"m", m}, {"n", n}, {"k", k}, {"seconds", bf16_s}});
+        for (auto [layout, mode] : {std::pair{"f", mk::LtGemmMode::fp8_act_x_weight}, {"w", mk::LtGemmMode::fp8_act_x_act}}) {
+          const double s = median_s(
+              [&] { lt.run_fp8(mode, a8.data(), a_scales.data(), b8.data(), b_scales.data(), d.data(), m, n, k, nullptr); },
+              2, reps);
+          out.push_back({{"dtype", "fp8"}, {"layout", layout}, {"m", m}, {"n", n}, {"k", k}, {"seconds", s}});
+        }
+      }
+}
+
+// ---- the attention core --------------------------------------------------------------------
+void profile_attention(nlohmann::json& out, bool quick) {
+#if defined(MOEPLAN_HAVE_CUDNN)
+  const std::vector<int> lengths = quick ? std::vector<int>{1024, 4096} : std::vector<int>{512, 1024, 2048, 4096};
+  const std::vector<int> heads = quick ? std::vector<int>{16, 128} : std::vector<int>{16, 32, 64, 128};
+  constexpr int kQk = 192, kV = 128;
+  const std::size_t max_rows = static_cast<std::size_t>(lengths.back()) * static_cast<std::size_t>(heads.back());
+  DeviceBuffer<mk::Bf16Bits> q(max_rows * kQk), k(max_rows * kQk), v(max_rows * kV), o(max_rows * kV),
+      d_o(max_rows * kV), d_q(max_rows * kQk), d_k(max_rows * kQk), d_v(max_rows * kV);
+  DeviceBuffer<float> stats(max_rows);
+  mk::launch_fill_uniform_bf16(q.data(), q.size(), 21, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_bf16(k.data(), k.size(), 22, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_bf16(v.data(), v.size(), 23, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_bf16(d_o.data(), d_o.size(), 24, -1.0f, 1.0f, nullptr);
+  for (int l : lengths)
+    for (int h : heads) {
+      mk::AttentionShape shape;
+      shape.batch_ = 1;
+      shape.seq_ = l;
+      shape.heads_ = h;
+      shape.qk_dim_ = kQk;
+      shape.v_dim_ = kV;
+      mk::CudnnAttention att(shape);
+      const program::AttentionShape a{1, l, h, kQk, kV};
+      const double f_flops = cost::attention_core_flops(a, program::Pass::F);
+      const double b_flops = cost::attention_core_flops(a, program::Pass::Bi);
+      const double f_s = median_s([&] { att.forward(q.data(), k.data(), v.data(), o.data(), stats.data(), nullptr); }, 2,
+                                  reps_for(f_flops / 4e14));
+      const double b_s = median_s(
+          [&] {
+            att.backward(q.data(), k.data(), v.data(), o.data(), d_o.data(), stats.data(), d_q.data(), d_k.data(),
+                         d_v.data(), nullptr);
+          },
+          2, reps_for(b_flops / 3e14));
+      out.push_back({{"pass", "F"}, {"length", l}, {"heads", h}, {"qk_dim", kQk}, {"v_dim", kV}, {"flops", f_flops}, {"seconds", f_s}});
+      out.push_back({{"pass", "Bi"}, {"length", l}, {"heads", h}, {"qk_dim", kQk}, {"v_dim", kV}, {"flops", b_flops}, {"seconds", b_s}});
+    }
+#else
+  (void)out;
+  (void)quick;
+#endif
+}
+
+// ---- memory-bound kernels ------------------------------------------------------------------
+void profile_memory_kernels(nlohmann::json& out, bool quick) {
+  constexpr int kHidden = 7168, kInter = 2048, kHeads = 128, kHeadDim = 192, kRope = 64, kTopk = 8;
+  const std::vector<std::int64_t> rows_list =
+      quick ? std::vector<std::int64_t>{1024, 8192} : std::vector<std::int64_t>{256, 1024, 4096, 16384, 32768};
+  const std::int64_t max_rows = rows_list.back();
+  const std::size_t max_e = static_cast<std::size_t>(max_rows) * kHeads * kHeadDim;  // the largest tensor (RoPE's q)
+  DeviceBuffer<mk::Bf16Bits> x(max_e), y(max_e), dy(max_e), w(kHidden);
+  DeviceBuffer<mk::Bf16Bits> grouped(static_cast<std::size_t>(max_rows) * kTopk * kHidden);
+  DeviceBuffer<mk::E4m3Bits> q8(static_cast<std::size_t>(max_rows) * kHidden);
+  DeviceBuffer<float> scales(static_cast<std::size_t>(max_rows) * kHidden / 128 + 1024), rstd(max_rows), dw(kHidden),
+      topk_weight(static_cast<std::size_t>(max_rows) * kTopk);
+  DeviceBuffer<unsigned char> norm_ws(mk::rms_norm_backward_workspace_bytes(max_rows, kHidden));
+  DeviceBuffer<std::int32_t> pair_to_row(static_cast<std::size_t>(max_rows) * kTopk);
+  mk::launch_fill_uniform_bf16(x.data(), x.size(), 31, -2.0f, 2.0f, nullptr);
+  mk::launch_fill_uniform_bf16(dy.data(), dy.size(), 32, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_bf16(w.data(), w.size(), 33, 0.5f, 1.5f, nullptr);
+  mk::launch_fill_uniform_bf16(grouped.data(), grouped.size(), 34, -1.0f, 1.0f, nullptr);
+  mk::launch_fill_uniform_f32(topk_weight.data(), topk_weight.size(), 35, 0.0f, 0.25f, nullptr);
+  {  // every (token, k) pair to its own row, in a scrambled order (as routing does)
+    std::vector<std::int32_t> rows(pair_to_row.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    for (std::size_t i = 0; i < rows.size(); ++i) std::swap(rows[i], rows[(i * 2654435761u) % rows.size()]);
+    MOEPLAN_CUDA_CHECK(cudaMemcpy(pair_to_row.data(), rows.data(), rows.size() * sizeof(std::int32_t), cudaMemcpyHostToDevice));
+  }
+  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  for (const auto r : rows_list) {
+    const int ri = static_cast<int>(r);
+    const auto measure = [&](KernelKind kind, std::int64_t cols, int count, const std::function<void()>& run) {
+      const program::Kernel k{kind, r, cols, count, DType::BF16};
+      const double bytes = program::kernel_bytes(k);
+      const double s = median_s(run, 2, reps_for(bytes / 2e12));
+      out.push_back({{"kind", program::to_string(kind)}, {"rows", r}, {"cols", cols}, {"bytes", bytes}, {"seconds", s}});
+    };
+    measure(KernelKind::RmsNorm, kHidden, 1,
+            [&] { mk::launch_rms_norm_forward(x.data(), w.data(), r, kHidden, 1e-6f, y.data(), rstd.data(), nullptr); });
+    measure(KernelKind::RmsNormBackward, kHidden, 1, [&] {
+      mk::launch_rms_norm_backward(x.data(), w.data(), rstd.data(), dy.data(), r, kHidden, y.data(), dw.data(),
+                                   norm_ws.data(), nullptr);
+    });
+    for (auto kind : {KernelKind::Rope, KernelKind::RopeBackward})
+      measure(kind, static_cast<std::int64_t>(kHeads) * kRope, 1, [&] {
+        mk::launch_rope_inplace(x.data(), r, kHeads * kHeadDim, kHeads, kHeadDim, kRope, 4096, 10000.0f,
+                                kind == KernelKind::RopeBackward, nullptr);
+      });
+    measure(KernelKind::SwiGlu, kInter, 1, [&] { mk::launch_swiglu_forward(x.data(), r, kInter, y.data(), nullptr); });
+    measure(KernelKind::SwiGluBackward, kInter, 1,
+            [&] { mk::launch_swiglu_backward(x.data(), dy.data(), r, kInter, y.data(), nullptr); });
+    measure(KernelKind::Quantize, kHidden, 1, [&] {
+      mk::launch_fp8_quant_act_1x128_gemm_scales(x.data(), ri, kHidden, q8.data(), scales.data(), nullptr);
+    });
+    measure(KernelKind::QuantizeTranspose, kHidden, 1,
+            [&] { mk::launch_fp8_quant_transposed_1x128(x.data(), ri, kHidden, q8.data(), scales.data(), nullptr); });
+    measure(KernelKind::Permute, kHidden, kTopk,
+            [&] { mk::launch_permute(x.data(), pair_to_row.data(), ri, kTopk, kHidden, grouped.data(), nullptr); });
+    measure(KernelKind::Unpermute, kHidden, kTopk, [&] {
+      mk::launch_unpermute_combine(grouped.data(), pair_to_row.data(), topk_weight.data(), ri, kTopk, kHidden, y.data(),
+                                   nullptr);
+    });
+    measure(KernelKind::Add, kHidden, 1,
+            [&] { mk::launch_residual_add(x.data(), dy.data(), r * kHidden, y.data(), nullptr); });
+  }
+}
+
+}  // namespace
+
+nlohmann::json profile_kernels(const ProfileOptions& options) {
+  auto say = [&](const std::string& s) {
+    if (options.progress) options.progress(s);
+  };
+  nlohmann::json j{{"schema", "moeplan-kernel-profile"}, {"version", 1}, {"device", device_record()}};
+  j["gemm"] = nlohmann::json::array();
+  j["attention"] = nlohmann::json::array();
+  j["kernels"] = nlohmann::json::array();
+  say("GEMMs (BF16, FP8 f and w layouts) over m x n x k");
+  profile_gemms(j["gemm"], options.quick);
+  say("attention core (cuDNN) over length x heads, forward and backward");
+  profile_attention(j["attention"], options.quick);
+  say("memory-bound kernels over bytes");
+  profile_memory_kernels(j["kernels"], options.quick);
+  return j;
+}
+
+}  // namespace moeplan::runtime
