@@ -20,11 +20,14 @@ std::int64_t ExpertFfnShape::total_rows() const {
 
 namespace {
 
+// Routed experts list every expert's gate/up GEMM, then every expert's down
+// GEMM (the program's forward order, cost/layer_work.h): ups [e] and downs [E + e].
 bool gemms_are_swiglu_pairs(const Op& op) {
   if (op.gemms.empty() || op.gemms.size() % 2 != 0) return false;
-  for (std::size_t e = 0; e < op.gemms.size(); e += 2) {
+  const std::size_t experts = op.gemms.size() / 2;
+  for (std::size_t e = 0; e < experts; ++e) {
     const auto& up = op.gemms[e];
-    const auto& down = op.gemms[e + 1];
+    const auto& down = op.gemms[experts + e];
     if (up.m != down.m || up.n % 2 != 0 || up.n / 2 != down.k || up.k != down.n) return false;
     if (up.k != op.gemms[0].k || up.n != op.gemms[0].n) return false;
   }
@@ -54,7 +57,7 @@ ExpertFfnShape expert_ffn_shape(const Op& op) {
   ExpertFfnShape s;
   s.hidden = static_cast<int>(op.gemms[0].k);
   s.intermediate = static_cast<int>(op.gemms[0].n / 2);
-  for (std::size_t e = 0; e < op.gemms.size(); e += 2) s.expert_rows.push_back(static_cast<std::int32_t>(op.gemms[e].m));
+  for (std::size_t e = 0; e < op.gemms.size() / 2; ++e) s.expert_rows.push_back(static_cast<std::int32_t>(op.gemms[e].m));
   return s;
 }
 
