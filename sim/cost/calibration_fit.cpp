@@ -64,9 +64,8 @@ CalibrationFit fit_calibration(const program::Program& p, const trace::Trace& me
     double gemm_flops = op.gemms.empty() ? op.flops : 0.0;
     double gemm_bytes = op.gemms.empty() ? op.bytes : 0.0;
     for (const auto& g : op.gemms) {
-      const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
-      gemm_flops += 2 * m * n * k;
-      gemm_bytes += (m * k + n * k) * bytes_of(op.dtype) + m * n * 2;
+      gemm_flops += program::gemm_flops(g);
+      gemm_bytes += program::gemm_bytes(g, op.dtype);
     }
     double kernels_s = 0;
     for (const auto& k : op.kernels) kernels_s += defaults.kernel_seconds(k);

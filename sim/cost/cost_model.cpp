@@ -68,15 +68,12 @@ double roofline_s(double flops, double flops_per_s, double bytes, double bytes_p
 }  // namespace
 
 double CostModel::gemm_seconds(const program::Op& op, const program::Gemm& g) const {
-  const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
-  const double flops = 2 * m * n * k;
   // Gating and head GEMMs run in BF16 whatever the plan's precision (op.dtype says so).
-  const DType dtype = op.dtype;
+  const double flops = program::gemm_flops(g);
   if (!cal_.lookup(op.part, op.pass) && profile_)
-    if (auto rate = profile_->gemm_flops_per_s(dtype, op.pass, g)) return flops / *rate;
-  const double in_bytes = bytes_of(dtype);
-  const double bytes = (m * k + n * k) * in_bytes + m * n * 2;
-  return roofline_s(flops, gpu_.peak(dtype) * compute_efficiency(op), bytes, gpu_.hbm_Bps * gpu_.memory.value);
+    if (auto rate = profile_->gemm_flops_per_s(op.dtype, op.pass, g)) return flops / *rate;
+  return roofline_s(flops, gpu_.peak(op.dtype) * compute_efficiency(op), program::gemm_bytes(g, op.dtype),
+                    gpu_.hbm_Bps * gpu_.memory.value);
 }
 
 double CostModel::kernel_seconds(const program::Kernel& k) const {

@@ -48,8 +48,8 @@ class WorkBuilder {
   void add_gemm(const Gemm& g, double out_bytes, bool recompute) {
     w_.gemms.push_back(g);
     const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
-    w_.flops += 2.0 * m * n * k;
-    if (!recompute) w_.model_flops += 2.0 * m * n * k;
+    w_.flops += program::gemm_flops(g);
+    if (!recompute) w_.model_flops += program::gemm_flops(g);
     w_.bytes += (m * k + n * k) * in_bytes_ + m * n * out_bytes;
   }
 

@@ -65,6 +65,15 @@ struct Gemm {  // C[m x n] = A[m x k] * B[n x k]^T
   bool operator==(const Gemm&) const = default;
 };
 
+// 2mnk, and the HBM bytes of one pass over both inputs (of `input`) and a BF16 output.
+inline double gemm_flops(const Gemm& g) {
+  return 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
+}
+inline double gemm_bytes(const Gemm& g, DType input) {
+  const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+  return (m * k + n * k) * bytes_of(input) + m * n * 2;
+}
+
 // The attention core an AttentionCore op runs: causal softmax(Q K^T) V over
 // `sequences` sequences of `length` tokens, `heads` heads of qk_dim / v_dim.
 struct AttentionShape {

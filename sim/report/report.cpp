@@ -38,7 +38,7 @@ double model_flops(const config::Scenario& sc, const program::Op& op) {
   if (op.gemms.empty()) return op.flops;
   double flops = 0;
   for (const auto& g : op.gemms)
-    if (!g.recompute) flops += 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
+    if (!g.recompute) flops += program::gemm_flops(g);
   return flops;
 }
 
