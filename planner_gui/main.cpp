@@ -162,8 +162,17 @@ int main(int argc, char** argv) {
   if (args.isSet("plot-frontier")) return plot_frontier(args);
   const auto positional = args.positionalArguments();
   const auto scenario = positional.isEmpty() ? QString() : positional.first();
-  const auto scenario_or_default =
-      scenario.isEmpty() ? QString::fromStdString(config::default_scenario_path()) : scenario;
+  QString scenario_or_default = scenario;
+  if (scenario.isEmpty()) {
+    try {
+      scenario_or_default = QString::fromStdString(config::default_scenario_path());
+    } catch (const std::exception& e) {
+      if (args.isSet("bench-timeline") || args.isSet("screenshot")) {
+        std::fprintf(stderr, "moeplan-gui: %s\n", e.what());
+        return 2;
+      }
+    }
+  }
   if (args.isSet("bench-timeline")) return bench_timeline(scenario_or_default);
 
   MainWindow w;

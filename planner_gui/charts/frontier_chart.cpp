@@ -1,6 +1,7 @@
 #include "planner_gui/charts/frontier_chart.h"
 
-#include <QChartView>
+#include <QCoreApplication>
+#include <QGraphicsScene>
 #include <QFileInfo>
 #include <QImage>
 #include <QPainter>
@@ -88,15 +89,19 @@ bool write_frontier_png(const QString& results_path, const QString& out_path, QS
   auto* chart = build_frontier_chart(
       points, axes,
       QObject::tr("%1: %2 ok of %3 rows").arg(QFileInfo(results_path).fileName()).arg(points.size()).arg(model.rowCount()));
-  QChartView view(chart);  // takes the chart
-  view.setRenderHint(QPainter::Antialiasing);
-  view.resize(size);
+  // Laid out at the image's size in a scene of its own (no view, no window).
+  QGraphicsScene scene;  // owns the chart
+  scene.addItem(chart);
+  const QRectF area(QPointF(0, 0), QSizeF(size));
+  chart->setGeometry(area);
+  scene.setSceneRect(area);
+  QCoreApplication::processEvents();  // the chart lays out its axes and series
   QImage image(size, QImage::Format_ARGB32);
   image.fill(Qt::white);
   {
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
-    view.render(&painter);
+    scene.render(&painter, area, area);
   }
   if (!image.save(out_path, "PNG")) {
     if (error) *error = QObject::tr("could not write %1; check that its folder exists and is writable").arg(out_path);

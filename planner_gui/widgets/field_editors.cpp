@@ -20,7 +20,13 @@ namespace {
 // Bundled files of a data folder: models/*/config.json, hardware/*.yaml, topologies/*.yaml.
 QStringList bundled_files(const QString& folder) {
   QStringList out;
-  const QDir dir(QString::fromStdString((moeplan::data_dir() / folder.toStdString()).string()));
+  std::filesystem::path root;
+  try {
+    root = moeplan::data_dir();
+  } catch (const std::exception&) {
+    return out;  // no bundled data folder: the user picks files with the button
+  }
+  const QDir dir(QString::fromStdString((root / folder.toStdString()).string()));
   if (folder == "models") {
     for (const auto& sub : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
       if (QFileInfo::exists(dir.filePath(sub + "/config.json"))) out << QDir::cleanPath(dir.filePath(sub + "/config.json"));
