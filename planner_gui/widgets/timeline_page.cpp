@@ -52,18 +52,17 @@ TimelinePage::TimelinePage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   scroll->setWidgetResizable(true);
   outer->addWidget(scroll, 1);
 
+  connect(&parse_, &TraceParseJob::parsed, this, &TimelinePage::set_data);
+  connect(&parse_, &TraceParseJob::failed, this,
+          [this](const QString& m) { emit failed(tr("Cannot show the trace"), m); });
   connect(preview, &QPushButton::clicked, this, &TimelinePage::show_schedule_preview);
   connect(all, &QPushButton::clicked, view_, &TimelineView::show_all);
   for (auto* c : {kind_, layer_, mb_}) connect(c, &QComboBox::currentIndexChanged, this, &TimelinePage::apply_filter);
 }
 
 void TimelinePage::show_trace(const nlohmann::json& chrome_trace) {
-  try {
-    set_data(std::make_shared<const TimelineData>(TimelineData::from_chrome_trace(chrome_trace)),
-             tr("Simulated trace of %1").arg(QString::fromStdString(doc_->scenario().name)));
-  } catch (const std::exception& e) {
-    emit failed(tr("Cannot show the trace"), QString::fromStdString(e.what()));
-  }
+  source_->setText(tr("Reading the trace..."));
+  parse_.start(chrome_trace, tr("Simulated trace of %1").arg(QString::fromStdString(doc_->scenario().name)));
 }
 
 void TimelinePage::show_schedule_preview() {

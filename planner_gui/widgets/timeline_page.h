@@ -9,6 +9,7 @@
 #include <QWidget>
 #include <nlohmann/json.hpp>
 
+#include "planner_gui/jobs/trace_parse_job.h"
 #include "planner_gui/models/scenario_document.h"
 #include "planner_gui/widgets/timeline_view.h"
 
@@ -20,6 +21,7 @@ class TimelinePage : public QWidget {
   explicit TimelinePage(ScenarioDocument* doc, QWidget* parent = nullptr);
   TimelineView* view() const { return view_; }
   QComboBox* kind_filter() const { return kind_; }
+  TraceParseJob* parse_job() { return &parse_; }
 
  public slots:
   void show_trace(const nlohmann::json& chrome_trace);
@@ -33,6 +35,7 @@ class TimelinePage : public QWidget {
   void apply_filter();
 
   ScenarioDocument* doc_;
+  TraceParseJob parse_;
   TimelineView* view_ = nullptr;
   QComboBox* kind_ = nullptr;
   QComboBox* layer_ = nullptr;

@@ -101,18 +101,17 @@ void TimelineView::paintEvent(QPaintEvent*) {
     const auto end = ops.begin() + static_cast<std::ptrdiff_t>(data_->lane_end(l));
     auto it = std::lower_bound(begin, end, t0_, [](const TimelineOp& o, double t) { return o.start_s < t; });
     if (it != begin) --it;
-    int drawn_to = -1;  // last pixel column filled on this lane
-    int drawn_kind = -1;
+    int drawn_to = -1;  // pixel columns before this one are filled on this lane
     for (; it != end && it->start_s <= t1_; ++it) {
       if (it->end_s < t0_ || !filter_.accepts(*it)) continue;
       const int x0 = std::max(kLabelWidth, static_cast<int>(s_to_x(it->start_s)));
       const int x1 = std::min(width(), static_cast<int>(std::ceil(s_to_x(it->end_s))));
-      if (x1 <= drawn_to && it->kind == drawn_kind) continue;  // inside a column already filled in this colour
-      const int from = x1 <= drawn_to ? x0 : std::max(x0, drawn_to);
+      // Zoomed out, many ops share a pixel column: the first to reach a column colours it.
+      if (x1 <= drawn_to) continue;
+      const int from = std::max(x0, drawn_to);
       p.fillRect(QRect(from, y + 2, std::max(1, x1 - from), kLaneHeight - 4), kind_color(it->kind));
       ++last_rects_;
-      drawn_to = std::max(drawn_to, std::max(x1, from + 1));
-      drawn_kind = it->kind;
+      drawn_to = std::max(x1, from + 1);
     }
   }
   p.setPen(palette().color(QPalette::Mid));

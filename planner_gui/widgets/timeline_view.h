@@ -2,7 +2,7 @@
 // stream) lane, ops coloured by kind, a tooltip with the op's details.
 // Wheel zooms around the cursor, dragging pans, double-click shows all.
 // Painting walks each lane's ops in the visible window only (binary search
-// on start) and draws at most one rectangle per pixel column and kind.
+// on start) and fills each pixel column of a lane at most once.
 #pragma once
 
 #include <QWidget>

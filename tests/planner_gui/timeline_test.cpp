@@ -95,7 +95,7 @@ class TimelineTest : public QObject {
     QCOMPARE(static_cast<int>(d.lanes().size()), sc.plan.pp);
   }
 
-  void paintDrawsAtMostOneRectanglePerPixelColumnAndKindPerLane() {
+  void paintFillsEachPixelColumnOfALaneAtMostOnce() {
     // 10,000 one-microsecond ops of one kind on one lane, in a 200-pixel view.
     auto ev = nlohmann::json::array();
     for (int i = 0; i < 10000; ++i) ev.push_back(trace_event(0, 0, i, 1, "experts", 0, 0));
