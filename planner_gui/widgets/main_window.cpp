@@ -29,10 +29,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   simulate_ = new SimulatePage(&doc_);
   timeline_ = new TimelinePage(&doc_);
   search_ = new SearchPage;
+  export_ = new ExportPage(&doc_);
   tabs_->addTab(scenario_, tr("&Scenario"));
   tabs_->addTab(simulate_, tr("Si&mulate"));
   tabs_->addTab(timeline_, tr("&Timeline"));
   tabs_->addTab(search_, tr("Sea&rch"));
+  tabs_->addTab(export_, tr("E&xport"));
   setCentralWidget(tabs_);
 
   // File
@@ -76,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(simulate_, &SimulatePage::failed, this, &MainWindow::show_error);
   connect(timeline_, &TimelinePage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::failed, this, &MainWindow::show_error);
+  connect(export_, &ExportPage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::open_scenario, this, [this](const QString& yaml, const QString& stands_for) {
     if (!maybe_save()) return;
     QString error;

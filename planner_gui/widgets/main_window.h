@@ -10,6 +10,7 @@
 
 #include "planner_gui/jobs/validation_job.h"
 #include "planner_gui/models/scenario_document.h"
+#include "planner_gui/widgets/export_page.h"
 #include "planner_gui/widgets/scenario_page.h"
 #include "planner_gui/widgets/search_page.h"
 #include "planner_gui/widgets/simulate_page.h"
@@ -31,6 +32,7 @@ class MainWindow : public QMainWindow {
   SimulatePage* simulate_page() const { return simulate_; }
   TimelinePage* timeline_page() const { return timeline_; }
   SearchPage* search_page() const { return search_; }
+  ExportPage* export_page() const { return export_; }
   QTabWidget* tabs() const { return tabs_; }
   // Set to suppress dialogs (tests, --screenshot): errors go to stderr.
   void set_dialogs_enabled(bool on) { dialogs_ = on; }
@@ -62,6 +64,7 @@ class MainWindow : public QMainWindow {
   SimulatePage* simulate_ = nullptr;
   TimelinePage* timeline_ = nullptr;
   SearchPage* search_ = nullptr;
+  ExportPage* export_ = nullptr;
   QMenu* recent_ = nullptr;
   bool dialogs_ = true;
 };
