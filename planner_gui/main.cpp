@@ -9,6 +9,7 @@
 #include <QEventLoop>
 #include <QImage>
 #include <QPainter>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -125,6 +126,15 @@ int screenshots(MainWindow& w, const QCommandLineParser& args, const QString& sc
   if (!wait_for([&] { return !w.simulate_page()->job()->is_running(); }, 300000))
     std::fprintf(stderr, "moeplan-gui: the simulation did not finish in 5 minutes; its page is shown as it is\n");
   QCoreApplication::processEvents();
+  w.experts_page()->refresh();
+  wait_for([&] { return w.experts_page()->load() != nullptr; }, 120000);
+  QTemporaryDir export_dir;
+  if (w.document()->scenario().gpus() <= 256) {  // a whole program of a larger cluster takes minutes to build
+    w.export_page()->folder_edit()->setText(export_dir.filePath("export"));
+    w.export_page()->export_now();
+    wait_for([&] { return !w.export_page()->job()->is_running(); }, 120000);
+  }
+  wait_for([&] { return w.timeline_page()->view()->data() != nullptr; }, 30000);
   if (args.isSet("results")) w.search_page()->open_results(args.value("results"));
   if (args.isSet("sweep")) w.search_page()->open_spec(args.value("sweep"));
   const auto files = w.screenshot_pages(args.value("screenshot"));

@@ -92,7 +92,7 @@ void ExportJob::start(const config::Scenario& sc, const QString& folder) {
         [this, id, result] {
           if (!tracker_.is_current(id)) return;
           running_ = false;
-          emit finished(result);
+          Q_EMIT finished(result);
         },
         Qt::QueuedConnection);
   });

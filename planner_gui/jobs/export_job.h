@@ -33,7 +33,7 @@ class ExportJob : public QObject {
   void wait() { pool_.waitForDone(); }
   bool is_running() const { return running_; }
 
- signals:
+ Q_SIGNALS:
   void finished(const moeplan::gui::ExportResult& result);
 
  private:

@@ -23,7 +23,7 @@ quint64 SimulationJob::start(runner::SimulationRequest request, runner::RunnerOp
   const auto id = tracker_.next();
   running_ = true;
   child_pid_ = 0;
-  emit started(id);
+  Q_EMIT started(id);
   worker_ = std::thread([this, id, request = std::move(request), options = std::move(options),
                          token = stop_.get_token()] {
     auto on_progress = [this, id](const runner::SimulationProgress& p) {
@@ -32,7 +32,7 @@ quint64 SimulationJob::start(runner::SimulationRequest request, runner::RunnerOp
           [this, id, phase = QString::fromStdString(p.phase), fraction = p.fraction, pid = p.pid] {
             if (!tracker_.is_current(id)) return;
             if (pid > 0) child_pid_ = pid;
-            emit progress(id, phase, fraction);
+            Q_EMIT progress(id, phase, fraction);
           },
           Qt::QueuedConnection);
     };
@@ -43,7 +43,7 @@ quint64 SimulationJob::start(runner::SimulationRequest request, runner::RunnerOp
           if (!tracker_.is_current(id)) return;  // replaced by a newer run
           running_ = false;
           outcome_ = std::move(out);
-          emit finished(id, outcome_.ok());
+          Q_EMIT finished(id, outcome_.ok());
         },
         Qt::QueuedConnection);
   });

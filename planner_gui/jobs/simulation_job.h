@@ -29,7 +29,7 @@ class SimulationJob : public QObject {
   // The last outcome delivered.
   const runner::SimulationOutcome& outcome() const { return outcome_; }
 
- signals:
+ Q_SIGNALS:
   void started(quint64 id);
   void progress(quint64 id, const QString& phase, double fraction);
   void finished(quint64 id, bool ok);

@@ -21,13 +21,13 @@ SweepJob::SweepJob(QObject* parent) : QObject(parent) {
   connect(&process_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
     timer_.stop();
     poll();
-    emit finished(code, cancelled_);
+    Q_EMIT finished(code, cancelled_);
   });
   connect(&process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
     if (e == QProcess::FailedToStart) {
       timer_.stop();
-      emit read_failed(tr("could not start %1: %2").arg(process_.program(), process_.errorString()));
-      emit finished(-1, false);
+      Q_EMIT read_failed(tr("could not start %1: %2").arg(process_.program(), process_.errorString()));
+      Q_EMIT finished(-1, false);
     }
   });
 }
@@ -78,8 +78,8 @@ void SweepJob::poll() {
         this,
         [this, id, file = std::move(file), message = QString::fromStdString(diag.to_string())] {
           if (!tracker_.is_current(id)) return;
-          if (file) emit rows(*file);
-          else if (!is_running()) emit read_failed(message);
+          if (file) Q_EMIT rows(*file);
+          else if (!is_running()) Q_EMIT read_failed(message);
         },
         Qt::QueuedConnection);
   });

@@ -28,7 +28,7 @@ class SweepJob : public QObject {
   bool is_running() const { return process_.state() != QProcess::NotRunning; }
   QString stderr_tail() const { return stderr_tail_; }
 
- signals:
+ Q_SIGNALS:
   void rows(const moeplan::sweep::ResultsFile& file);
   void read_failed(const QString& message);
   void finished(int exit_code, bool cancelled);

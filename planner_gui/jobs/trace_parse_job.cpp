@@ -27,8 +27,8 @@ void TraceParseJob::start(nlohmann::json chrome_trace, const QString& source) {
         this,
         [this, id, data, source, error] {
           if (!tracker_.is_current(id)) return;
-          if (data) emit parsed(data, source);
-          else emit failed(error);
+          if (data) Q_EMIT parsed(data, source);
+          else Q_EMIT failed(error);
         },
         Qt::QueuedConnection);
   });

@@ -21,7 +21,7 @@ class TraceParseJob : public QObject {
   void start(nlohmann::json chrome_trace, const QString& source);
   void wait() { pool_.waitForDone(); }
 
- signals:
+ Q_SIGNALS:
   void parsed(std::shared_ptr<const moeplan::gui::TimelineData> data, const QString& source);
   void failed(const QString& message);
 

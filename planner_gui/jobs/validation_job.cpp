@@ -33,7 +33,7 @@ void ValidationJob::request(quint64 revision) {
             return;
           }
           ++delivered_;
-          emit checked(revision);
+          Q_EMIT checked(revision);
         },
         Qt::QueuedConnection);
   });

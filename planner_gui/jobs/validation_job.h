@@ -23,7 +23,7 @@ class ValidationJob : public QObject {
   int delivered() const { return delivered_; }
   int dropped() const { return dropped_; }
 
- signals:
+ Q_SIGNALS:
   void checked(quint64 revision);
 
  private:

@@ -8,10 +8,10 @@ FieldTableModel::FieldTableModel(ScenarioDocument* doc, QObject* parent) : QAbst
   connect(doc_, &ScenarioDocument::loaded, this, [this] { beginResetModel(); endResetModel(); });
   connect(doc_, &ScenarioDocument::value_changed, this, [this](const QString& field) {
     const int r = row_of(field);
-    if (r >= 0) emit dataChanged(index(r, Value), index(r, Value));
+    if (r >= 0) Q_EMIT dataChanged(index(r, Value), index(r, Value));
   });
   connect(doc_, &ScenarioDocument::check_changed, this, [this] {
-    if (rowCount() > 0) emit dataChanged(index(0, Messages), index(rowCount() - 1, Messages));
+    if (rowCount() > 0) Q_EMIT dataChanged(index(0, Messages), index(rowCount() - 1, Messages));
   });
 }
 

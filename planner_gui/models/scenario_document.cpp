@@ -50,8 +50,8 @@ void ScenarioDocument::reset(config::Scenario sc, const QString& path, bool has_
   has_check_ = false;
   check_ = {};
   ++revision_;
-  emit loaded();
-  emit changed(revision_);
+  Q_EMIT loaded();
+  Q_EMIT changed(revision_);
 }
 
 bool ScenarioDocument::load(const QString& path, QString* error) {
@@ -110,7 +110,7 @@ bool ScenarioDocument::save(const QString& path, QString* error) {
   has_file_ = true;
   undo_.setClean();
   ++revision_;
-  emit changed(revision_);  // relative references now resolve from the new folder
+  Q_EMIT changed(revision_);  // relative references now resolve from the new folder
   return true;
 }
 
@@ -133,15 +133,15 @@ void ScenarioDocument::apply_value(const QString& field, const QVariant& v) {
   f->set(scenario_, v);
   last_edited_ = field;
   ++revision_;
-  emit value_changed(field);
-  emit changed(revision_);
+  Q_EMIT value_changed(field);
+  Q_EMIT changed(revision_);
 }
 
 bool ScenarioDocument::set_check(quint64 revision, ScenarioCheck c) {
   if (revision != revision_) return false;
   check_ = std::move(c);
   has_check_ = true;
-  emit check_changed();
+  Q_EMIT check_changed();
   return true;
 }
 

@@ -56,7 +56,7 @@ class ScenarioDocument : public QObject {
   // The diagnostics of a group that no editor shows by itself.
   QStringList group_messages(const QString& group) const;
 
- signals:
+ Q_SIGNALS:
   void loaded();
   void value_changed(const QString& field);
   void changed(quint64 revision);  // any edit, load or undo: a new check is due

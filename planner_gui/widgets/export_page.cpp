@@ -40,13 +40,13 @@ ExportPage::ExportPage(ScenarioDocument* doc, QWidget* parent) : QWidget(parent)
     export_->setEnabled(true);
     status_->setText(r.ok ? tr("Done: %1").arg(r.message) : tr("Not exported: %1").arg(r.message));
     if (r.ok) commands_->setPlainText(r.commands);
-    else emit failed(tr("Export failed"), r.message);
+    else Q_EMIT failed(tr("Export failed"), r.message);
   });
 }
 
 void ExportPage::export_now() {
   if (!doc_->is_loaded()) {
-    emit failed(tr("Nothing to export"), tr("Open a scenario first (File > Open)."));
+    Q_EMIT failed(tr("Nothing to export"), tr("Open a scenario first (File > Open)."));
     return;
   }
   export_->setEnabled(false);

@@ -23,10 +23,10 @@ class ExportPage : public QWidget {
   QPlainTextEdit* commands() const { return commands_; }
   QLabel* status_label() const { return status_; }
 
- public slots:
+ public Q_SLOTS:
   void export_now();
 
- signals:
+ Q_SIGNALS:
   void failed(const QString& title, const QString& message);
 
  private:

@@ -30,11 +30,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   timeline_ = new TimelinePage(&doc_);
   search_ = new SearchPage;
   export_ = new ExportPage(&doc_);
+  experts_ = new ExpertsPage(&doc_);
   tabs_->addTab(scenario_, tr("&Scenario"));
   tabs_->addTab(simulate_, tr("Si&mulate"));
   tabs_->addTab(timeline_, tr("&Timeline"));
+  tabs_->addTab(experts_, tr("E&xperts"));
   tabs_->addTab(search_, tr("Sea&rch"));
-  tabs_->addTab(export_, tr("E&xport"));
+  tabs_->addTab(export_, tr("Ex&port"));
   setCentralWidget(tabs_);
 
   // File

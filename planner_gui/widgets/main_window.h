@@ -10,6 +10,7 @@
 
 #include "planner_gui/jobs/validation_job.h"
 #include "planner_gui/models/scenario_document.h"
+#include "planner_gui/widgets/experts_page.h"
 #include "planner_gui/widgets/export_page.h"
 #include "planner_gui/widgets/scenario_page.h"
 #include "planner_gui/widgets/search_page.h"
@@ -33,13 +34,14 @@ class MainWindow : public QMainWindow {
   TimelinePage* timeline_page() const { return timeline_; }
   SearchPage* search_page() const { return search_; }
   ExportPage* export_page() const { return export_; }
+  ExpertsPage* experts_page() const { return experts_; }
   QTabWidget* tabs() const { return tabs_; }
   // Set to suppress dialogs (tests, --screenshot): errors go to stderr.
   void set_dialogs_enabled(bool on) { dialogs_ = on; }
   // Grabs every page into DIR/<n>-<page>.png; returns the files written.
   QStringList screenshot_pages(const QString& dir);
 
- public slots:
+ public Q_SLOTS:
   void open();
   bool save();
   bool save_as();
@@ -65,6 +67,7 @@ class MainWindow : public QMainWindow {
   TimelinePage* timeline_ = nullptr;
   SearchPage* search_ = nullptr;
   ExportPage* export_ = nullptr;
+  ExpertsPage* experts_ = nullptr;
   QMenu* recent_ = nullptr;
   bool dialogs_ = true;
 };

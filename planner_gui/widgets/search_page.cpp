@@ -76,13 +76,13 @@ SearchPage::SearchPage(QWidget* parent) : QWidget(parent) {
     model_.set_results(f);
     refresh_chart();
   });
-  connect(&job_, &SweepJob::read_failed, this, [this](const QString& m) { emit failed(tr("Cannot read the results"), m); });
+  connect(&job_, &SweepJob::read_failed, this, [this](const QString& m) { Q_EMIT failed(tr("Cannot read the results"), m); });
   connect(&job_, &SweepJob::finished, this, [this](int code, bool cancelled) {
     run_->setEnabled(!spec_path_.isEmpty());
     cancel_->setEnabled(false);
     if (cancelled) status_->setText(tr("Sweep cancelled after %1 rows; run it again to resume.").arg(model_.rowCount()));
     else if (code != 0)
-      emit failed(tr("The sweep failed"), tr("moeplan sweep exited with %1:\n%2").arg(code).arg(job_.stderr_tail()));
+      Q_EMIT failed(tr("The sweep failed"), tr("moeplan sweep exited with %1:\n%2").arg(code).arg(job_.stderr_tail()));
     else status_->setText(tr("Sweep done: %1 rows, %2 ok.").arg(model_.rowCount()).arg(model_.ok_rows()));
   });
 }
@@ -96,7 +96,7 @@ FrontierAxes SearchPage::axes() const {
 void SearchPage::open_spec(const QString& spec_path) {
   Diagnostics diag;
   if (!sweep::load_sweep_spec(spec_path.toStdString(), diag)) {
-    emit failed(tr("Cannot open the sweep"), QString::fromStdString(diag.to_string()));
+    Q_EMIT failed(tr("Cannot open the sweep"), QString::fromStdString(diag.to_string()));
     return;
   }
   spec_path_ = QFileInfo(spec_path).absoluteFilePath();
@@ -108,7 +108,7 @@ void SearchPage::open_results(const QString& results_path) {
   QString error;
   results_path_ = results_path;
   if (!model_.reload(results_path, &error)) {
-    emit failed(tr("Cannot read the results"), error);
+    Q_EMIT failed(tr("Cannot read the results"), error);
     return;
   }
   refresh_chart();
@@ -155,14 +155,14 @@ void SearchPage::open_point(const QPointF& p) {
     if (d < best_d) best_d = d, best = &fp;
   }
   if (spec_path_.isEmpty()) {
-    emit failed(tr("Which sweep?"), tr("Point %1 came from a results file alone; open its sweep file (Open sweep…) "
+    Q_EMIT failed(tr("Which sweep?"), tr("Point %1 came from a results file alone; open its sweep file (Open sweep…) "
                                        "so that the configuration can be rebuilt.").arg(best->label));
     return;
   }
   Diagnostics diag;
   auto spec = sweep::load_sweep_spec(spec_path_.toStdString(), diag);
   if (!spec) {
-    emit failed(tr("Cannot open the sweep"), QString::fromStdString(diag.to_string()));
+    Q_EMIT failed(tr("Cannot open the sweep"), QString::fromStdString(diag.to_string()));
     return;
   }
   const auto& row = model_.results().rows[static_cast<std::size_t>(best->row)];
@@ -175,11 +175,11 @@ void SearchPage::open_point(const QPointF& p) {
       // Beside the base scenario, as the sweep itself reads it (relative references resolve the same).
       const QFileInfo base(QString::fromStdString(spec->base_path));
       const auto stands_for = base.dir().filePath(QStringLiteral("%1-%2.yaml").arg(base.completeBaseName(), best->hash));
-      emit open_scenario(QString::fromStdString(text), stands_for);
+      Q_EMIT open_scenario(QString::fromStdString(text), stands_for);
       return;
     }
   }
-  emit failed(tr("Configuration not found"),
+  Q_EMIT failed(tr("Configuration not found"),
               tr("No configuration of %1 has hash %2; the results file may come from another sweep.").arg(spec_path_, best->hash));
 }
 

@@ -34,7 +34,7 @@ class SearchPage : public QWidget {
   // The configuration behind the frontier point nearest `p` (chart value coordinates).
   void open_point(const QPointF& p);
 
- signals:
+ Q_SIGNALS:
   // A configuration to edit: its YAML text and the file it stands for.
   void open_scenario(const QString& yaml, const QString& stands_for);
   void failed(const QString& title, const QString& message);

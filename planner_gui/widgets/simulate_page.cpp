@@ -70,7 +70,7 @@ SimulatePage::SimulatePage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
 
 void SimulatePage::run() {
   if (!doc_->is_loaded()) {
-    emit failed(tr("Nothing to simulate"), tr("Open a scenario first (File > Open)."));
+    Q_EMIT failed(tr("Nothing to simulate"), tr("Open a scenario first (File > Open)."));
     return;
   }
   auto req = runner::SimulationRequest::text(doc_->yaml(), doc_->path().toStdString());
@@ -102,7 +102,7 @@ void SimulatePage::on_finished(quint64, bool ok) {
                                           static_cast<qsizetype>(runner::to_string(out.status).size()));
     status_->setText(tr("Simulation %1: %2").arg(status, QString::fromStdString(out.message)));
     if (out.status != runner::SimulationStatus::Cancelled)
-      emit failed(tr("Simulation %1").arg(status), QString::fromStdString(out.message));
+      Q_EMIT failed(tr("Simulation %1").arg(status), QString::fromStdString(out.message));
     return;
   }
   progress_->setValue(1000);
@@ -117,7 +117,7 @@ void SimulatePage::on_finished(quint64, bool ok) {
                        .arg(runs_.columnCount())
                        .arg(RunSummaryModel::kMaxRuns));
   refresh_charts();
-  if (!out.trace.is_null()) emit trace_ready(out.trace);
+  if (!out.trace.is_null()) Q_EMIT trace_ready(out.trace);
 }
 
 void SimulatePage::refresh_charts() {

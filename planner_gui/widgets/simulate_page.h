@@ -31,11 +31,11 @@ class SimulatePage : public QWidget {
   QPushButton* run_button() const { return run_; }
   QPushButton* cancel_button() const { return cancel_; }
 
- public slots:
+ public Q_SLOTS:
   void run();
   void cancel();
 
- signals:
+ Q_SIGNALS:
   void trace_ready(const nlohmann::json& chrome_trace);
   void failed(const QString& title, const QString& message);
 

@@ -54,7 +54,7 @@ TimelinePage::TimelinePage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
 
   connect(&parse_, &TraceParseJob::parsed, this, &TimelinePage::set_data);
   connect(&parse_, &TraceParseJob::failed, this,
-          [this](const QString& m) { emit failed(tr("Cannot show the trace"), m); });
+          [this](const QString& m) { Q_EMIT failed(tr("Cannot show the trace"), m); });
   connect(preview, &QPushButton::clicked, this, &TimelinePage::show_schedule_preview);
   connect(all, &QPushButton::clicked, view_, &TimelineView::show_all);
   for (auto* c : {kind_, layer_, mb_}) connect(c, &QComboBox::currentIndexChanged, this, &TimelinePage::apply_filter);
@@ -67,7 +67,7 @@ void TimelinePage::show_trace(const nlohmann::json& chrome_trace) {
 
 void TimelinePage::show_schedule_preview() {
   if (!doc_->has_check() || !doc_->check().parsed) {
-    emit failed(tr("No schedule to preview"), tr("Open a scenario whose file reads cleanly first."));
+    Q_EMIT failed(tr("No schedule to preview"), tr("Open a scenario whose file reads cleanly first."));
     return;
   }
   const auto& sc = *doc_->check().parsed;
@@ -78,7 +78,7 @@ void TimelinePage::show_schedule_preview() {
                  .arg(sc.plan.pp)
                  .arg(sc.microbatches()));
   } catch (const std::exception& e) {
-    emit failed(tr("Cannot preview the schedule"), QString::fromStdString(e.what()));
+    Q_EMIT failed(tr("Cannot preview the schedule"), QString::fromStdString(e.what()));
   }
 }
 

@@ -23,11 +23,11 @@ class TimelinePage : public QWidget {
   QComboBox* kind_filter() const { return kind_; }
   TraceParseJob* parse_job() { return &parse_; }
 
- public slots:
+ public Q_SLOTS:
   void show_trace(const nlohmann::json& chrome_trace);
   void show_schedule_preview();
 
- signals:
+ Q_SIGNALS:
   void failed(const QString& title, const QString& message);
 
  private:

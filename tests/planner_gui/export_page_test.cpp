@@ -29,7 +29,7 @@ QByteArray cli_plan(const QString& scenario, const QString& out) {
 
 class ExportPageTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void exportsTheProgramMoeplanPlanWrites_data() {

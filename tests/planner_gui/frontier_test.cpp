@@ -53,7 +53,7 @@ int ok_rows_in(const QString& csv) {
 
 class FrontierTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void chartSeriesHoldsExactlyTheOkRowsInOrder() {
@@ -127,7 +127,7 @@ class FrontierTest : public QObject {
     const auto pts = page->model()->ok_points("gpu_hours_per_trillion_tokens", "tokens_per_s_per_gpu");
     const auto& row = page->model()->results().rows[static_cast<std::size_t>(pts[0].row)];
     QSignalSpy opened(page, &SearchPage::open_scenario);
-    emit s->clicked(s->at(0));
+    Q_EMIT s->clicked(s->at(0));
     QCOMPARE(opened.count(), 1);
     QTRY_VERIFY(w.document()->is_loaded());
     const auto& sc = w.document()->scenario();

@@ -22,7 +22,7 @@ QString scenario(const char* name) { return QStringLiteral(MOEPLAN_SOURCE_DIR "/
 
 class ModelsTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void fieldTableShowsEveryFieldWithTheScenariosValues() {
     ScenarioDocument doc;
     FieldTableModel model(&doc);

@@ -42,7 +42,7 @@ bool wait_check(MainWindow& w) {
 
 class ScenarioPageTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void loadsEveryBundledScenarioWithTheSameVerdictAsTheCli_data() {

@@ -37,7 +37,7 @@ bool process_alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
 class SimulatePageTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void simulatesASmallScenarioAndShowsTheCliStepTime() {

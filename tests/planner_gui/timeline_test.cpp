@@ -32,7 +32,7 @@ nlohmann::json small_trace() {
 
 class TimelineTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void lanesAreRankStreamPairsWithOpsSortedByStart() {
     const auto d = TimelineData::from_chrome_trace(small_trace());
     QCOMPARE(d.lanes().size(), std::size_t{2});
