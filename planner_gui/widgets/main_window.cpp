@@ -31,12 +31,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   search_ = new SearchPage;
   export_ = new ExportPage(&doc_);
   experts_ = new ExpertsPage(&doc_);
+  calibrate_ = new CalibratePage;
   tabs_->addTab(scenario_, tr("&Scenario"));
   tabs_->addTab(simulate_, tr("Si&mulate"));
   tabs_->addTab(timeline_, tr("&Timeline"));
   tabs_->addTab(experts_, tr("E&xperts"));
   tabs_->addTab(search_, tr("Sea&rch"));
   tabs_->addTab(export_, tr("Ex&port"));
+  tabs_->addTab(calibrate_, tr("&Calibrate"));
   setCentralWidget(tabs_);
 
   // File
@@ -81,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(timeline_, &TimelinePage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::failed, this, &MainWindow::show_error);
   connect(export_, &ExportPage::failed, this, &MainWindow::show_error);
+  connect(calibrate_, &CalibratePage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::open_scenario, this, [this](const QString& yaml, const QString& stands_for) {
     if (!maybe_save()) return;
     QString error;

@@ -10,6 +10,7 @@
 
 #include "planner_gui/jobs/validation_job.h"
 #include "planner_gui/models/scenario_document.h"
+#include "planner_gui/widgets/calibrate_page.h"
 #include "planner_gui/widgets/experts_page.h"
 #include "planner_gui/widgets/export_page.h"
 #include "planner_gui/widgets/scenario_page.h"
@@ -35,6 +36,7 @@ class MainWindow : public QMainWindow {
   SearchPage* search_page() const { return search_; }
   ExportPage* export_page() const { return export_; }
   ExpertsPage* experts_page() const { return experts_; }
+  CalibratePage* calibrate_page() const { return calibrate_; }
   QTabWidget* tabs() const { return tabs_; }
   // Set to suppress dialogs (tests, --screenshot): errors go to stderr.
   void set_dialogs_enabled(bool on) { dialogs_ = on; }
@@ -68,6 +70,7 @@ class MainWindow : public QMainWindow {
   SearchPage* search_ = nullptr;
   ExportPage* export_ = nullptr;
   ExpertsPage* experts_ = nullptr;
+  CalibratePage* calibrate_ = nullptr;
   QMenu* recent_ = nullptr;
   bool dialogs_ = true;
 };

@@ -27,7 +27,10 @@ QColor TimelineView::kind_color(int kind) {
                                    QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
                                    QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7), QColor(0x9c, 0x75, 0x5f),
                                    QColor(0xba, 0xb0, 0xac)};
-  return palette[static_cast<std::size_t>(kind) % std::size(palette)];
+  if (kind >= 0 && static_cast<std::size_t>(kind) < std::size(palette)) return palette[static_cast<std::size_t>(kind)];
+  // Beyond the palette: hues spread by the golden ratio, so neighbouring kinds differ.
+  const double hue = std::fmod(0.13 + 0.618033988749895 * kind, 1.0);
+  return QColor::fromHsvF(static_cast<float>(hue), 0.45f, 0.8f);
 }
 
 void TimelineView::set_data(std::shared_ptr<const TimelineData> data) {
