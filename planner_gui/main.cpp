@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "planner_gui/charts/frontier_chart.h"
+#include "planner_gui/models/scenario_fields.h"
 #include "planner_gui/widgets/main_window.h"
 #include "sim/config/scenario.h"
 #include "sim/runner/simulation_job.h"
@@ -114,7 +115,7 @@ int bench_timeline(const QString& scenario) {
 
 int screenshots(MainWindow& w, const QCommandLineParser& args, const QString& scenario) {
   w.set_dialogs_enabled(false);
-  w.resize(1400, 900);
+  w.resize(1280, 800);
   w.show();
   QString error;
   if (!w.open_file(scenario, &error, true)) {
@@ -122,6 +123,19 @@ int screenshots(MainWindow& w, const QCommandLineParser& args, const QString& sc
     return 1;
   }
   wait_for([&] { return w.document()->has_check(); }, 60000);
+  for (const auto& edit : args.values("set")) {  // field=value, as a user would type it
+    const auto field = edit.section('=', 0, 0), value = edit.section('=', 1);
+    const auto* spec = find_field(field);
+    if (!spec) {
+      std::fprintf(stderr, "moeplan-gui: --set %s: no such field\n", qPrintable(edit));
+      return 2;
+    }
+    w.document()->set_value(field, spec->kind == FieldKind::Integer ? QVariant(value.toLongLong())
+                                   : spec->kind == FieldKind::Real  ? QVariant(value.toDouble())
+                                                                    : QVariant(value));
+    wait_for([&] { return w.document()->has_check() && w.validation()->delivered() > 0 &&
+                          w.document()->check().yaml == w.document()->yaml(); }, 60000);
+  }
   w.simulate_page()->run();
   if (!wait_for([&] { return !w.simulate_page()->job()->is_running(); }, 300000))
     std::fprintf(stderr, "moeplan-gui: the simulation did not finish in 5 minutes; its page is shown as it is\n");
@@ -166,6 +180,7 @@ int main(int argc, char** argv) {
   args.addOption({"screenshot", "Open the scenario, simulate it, and grab every page into DIR (no window).", "DIR"});
   args.addOption({"results", "With --screenshot: a results file for the Search page.", "results.csv"});
   args.addOption({"sweep", "With --screenshot: the sweep file of those results.", "sweep.yaml"});
+  args.addOption({"set", "With --screenshot: edit a field first (plan.ep=32); may repeat.", "field=value"});
   args.addOption({"bench-timeline", "Print the paint time of a whole-view repaint of the scenario's trace."});
   args.process(app);
 

@@ -162,6 +162,7 @@ QStringList ScenarioDocument::group_messages(const QString& group) const {
     const auto f = QString::fromStdString(d.field);
     if (f.section('.', 0, 0) != group && !(group.isEmpty() && f.isEmpty())) continue;
     if (find_field(f)) continue;  // shown at its editor
+    if (f == group && last_edited_.section('.', 0, 0) == group) continue;  // shown at the field last edited
     out << (f.isEmpty() ? diagnostic_text(d) : QStringLiteral("%1: %2").arg(f, diagnostic_text(d)));
   }
   return out;

@@ -76,7 +76,9 @@ FieldRow::FieldRow(const FieldSpec& spec, ScenarioDocument* doc, QWidget* parent
       c->setEditable(true);
       c->setInsertPolicy(QComboBox::NoInsert);
       c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-      c->setMinimumContentsLength(24);
+      c->setMinimumContentsLength(16);
+      c->setMinimumWidth(160);  // not the width of the longest path it lists
+      c->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
       for (const auto& f : bundled_files(spec.file_folder)) c->addItem(QFileInfo(f).dir().dirName() + "/" + QFileInfo(f).fileName(), f);
       connect(c, &QComboBox::activated, this, [this, c](int i) { commit(c->itemData(i).toString()); });
       connect(c->lineEdit(), &QLineEdit::editingFinished, this, [this, c] {
@@ -107,15 +109,15 @@ FieldRow::FieldRow(const FieldSpec& spec, ScenarioDocument* doc, QWidget* parent
   editor_->setToolTip(spec.tooltip.isEmpty() ? spec.path : spec.path + "\n" + spec.tooltip);
   if (row->isEmpty()) row->addWidget(editor_, 1);
   outer->addLayout(row);
-  message_ = new QLabel;
+  message_ = new QLabel(this);
   message_->setObjectName("msg:" + spec.path);
   message_->setWordWrap(true);
+  message_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wraps to the form's width
   message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   QPalette pal = message_->palette();
   pal.setColor(QPalette::WindowText, QColor(0xc0, 0x20, 0x20));
   message_->setPalette(pal);
-  message_->setVisible(false);
-  outer->addWidget(message_);
+  message_->setVisible(false);  // the page places it: a row of its own under the field's row
   refresh_value();
 }
 

@@ -1,6 +1,6 @@
 // One editor per scenario field, chosen by its kind (spin box, combo box,
-// file picker, list), with the core's diagnostics for that field shown
-// right under it. Widgets only: values go to and come from the document.
+// file picker, list), and a label with the core's diagnostics for that
+// field, which the page shows right under it. Widgets only: values go to and come from the document.
 #pragma once
 
 #include <QLabel>

@@ -2,7 +2,7 @@
 
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QGridLayout>
+#include <QHBoxLayout>
 #include <QGroupBox>
 #include <QScrollArea>
 #include <QSplitter>
@@ -20,35 +20,44 @@ ScenarioPage::ScenarioPage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   auto* split = new QSplitter(Qt::Horizontal);
   outer->addWidget(split, 1);
 
-  // Left: the forms, two columns of group boxes.
+  // Left: the forms, two columns of group boxes (each column as tall as its boxes).
   auto* forms = new QWidget;
-  auto* grid = new QGridLayout(forms);
+  auto* columns = new QHBoxLayout(forms);
+  QVBoxLayout* column[2] = {new QVBoxLayout, new QVBoxLayout};
+  columns->addLayout(column[0], 1);
+  columns->addLayout(column[1], 1);
   int index = 0;
   for (const auto& [group, title] : field_groups()) {
     auto* box = new QGroupBox(title);
     box->setObjectName("group:" + group);
-    auto* form = new QFormLayout(box);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto* box_layout = new QVBoxLayout(box);
     auto* gm = new QLabel;
     gm->setObjectName("groupmsg:" + group);
     gm->setWordWrap(true);
+    gm->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    gm->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QPalette pal = gm->palette();
     pal.setColor(QPalette::WindowText, QColor(0xc0, 0x20, 0x20));
     gm->setPalette(pal);
     gm->setVisible(false);
-    form->addRow(gm);
+    box_layout->addWidget(gm);
     group_messages_[group] = gm;
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    box_layout->addLayout(form);
     for (const auto& f : scenario_fields()) {
       if (f.group != group) continue;
       auto* r = new FieldRow(f, doc_);
       rows_[f.path] = r;
       form->addRow(f.label, r);
+      form->addRow(r->message_label());  // spans the form's width
     }
-    const bool left = index < 4;
-    grid->addWidget(box, left ? index : index - 4, left ? 0 : 1);
+    // Model, GPU, topology and workload on the left; plan, routing, placement, simulation on the right.
+    column[index < 4 ? 0 : 1]->addWidget(box);
     ++index;
   }
-  grid->setRowStretch(4, 1);
+  column[0]->addStretch(1);
+  column[1]->addStretch(1);
   auto* scroll = new QScrollArea;
   scroll->setWidget(forms);
   scroll->setWidgetResizable(true);
@@ -69,7 +78,8 @@ ScenarioPage::ScenarioPage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   side_layout->addWidget(prob_box, 1);
   split->addWidget(side);
   split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 2);
+  split->setStretchFactor(1, 1);
+  split->setSizes({900, 380});
 
   connect(doc_, &ScenarioDocument::loaded, this, &ScenarioPage::refresh_values);
   connect(doc_, &ScenarioDocument::value_changed, this, [this](const QString& field) {

@@ -82,12 +82,12 @@ void TimelineView::paintEvent(QPaintEvent*) {
   const double raw = span / std::max(1.0, plot_w / 100.0);
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
-  const bool ms = data_->end_s() < 100;
+  const bool ms = span < 2.0;  // milliseconds when zoomed in, seconds otherwise
   for (double t = std::ceil(t0_ / step) * step; t <= t1_; t += step) {
     const int x = static_cast<int>(s_to_x(t));
     p.drawLine(x, kAxisHeight - 5, x, kAxisHeight);
     p.drawText(QRect(x - 50, 0, 100, kAxisHeight - 5), Qt::AlignCenter,
-               ms ? QStringLiteral("%1 ms").arg(t * 1e3, 0, 'g', 6) : QStringLiteral("%1").arg(t, 0, 'g', 6));
+               ms ? QStringLiteral("%1 ms").arg(t * 1e3, 0, 'g', 6) : QStringLiteral("%1 s").arg(t, 0, 'g', 6));
   }
   const auto& lanes = data_->lanes();
   const auto& ops = data_->ops();
