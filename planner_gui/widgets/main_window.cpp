@@ -32,9 +32,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   export_ = new ExportPage(&doc_);
   experts_ = new ExpertsPage(&doc_);
   calibrate_ = new CalibratePage;
+  topology_ = new TopologyPage(&doc_);
   tabs_->addTab(scenario_, tr("&Scenario"));
   tabs_->addTab(simulate_, tr("Si&mulate"));
   tabs_->addTab(timeline_, tr("&Timeline"));
+  tabs_->addTab(topology_, tr("T&opology"));
   tabs_->addTab(experts_, tr("E&xperts"));
   tabs_->addTab(search_, tr("Sea&rch"));
   tabs_->addTab(export_, tr("Ex&port"));

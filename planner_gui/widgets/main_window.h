@@ -17,6 +17,7 @@
 #include "planner_gui/widgets/search_page.h"
 #include "planner_gui/widgets/simulate_page.h"
 #include "planner_gui/widgets/timeline_page.h"
+#include "planner_gui/widgets/topology_page.h"
 
 namespace moeplan::gui {
 
@@ -37,6 +38,7 @@ class MainWindow : public QMainWindow {
   ExportPage* export_page() const { return export_; }
   ExpertsPage* experts_page() const { return experts_; }
   CalibratePage* calibrate_page() const { return calibrate_; }
+  TopologyPage* topology_page() const { return topology_; }
   QTabWidget* tabs() const { return tabs_; }
   // Set to suppress dialogs (tests, --screenshot): errors go to stderr.
   void set_dialogs_enabled(bool on) { dialogs_ = on; }
@@ -71,6 +73,7 @@ class MainWindow : public QMainWindow {
   ExportPage* export_ = nullptr;
   ExpertsPage* experts_ = nullptr;
   CalibratePage* calibrate_ = nullptr;
+  TopologyPage* topology_ = nullptr;
   QMenu* recent_ = nullptr;
   bool dialogs_ = true;
 };
