@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QMetaObject>
+#include <optional>
 
 #include "planner_gui/models/sweep_results_model.h"
 #include "sim/runner/simulation_job.h"
@@ -73,7 +74,12 @@ void SweepJob::poll() {
   pool_.start([this, id, path = results_path_] {
     if (!tracker_.is_current(id)) return;
     Diagnostics diag;
-    auto file = sweep::read_results(path.toStdString(), results_format(path), diag);
+    std::optional<sweep::ResultsFile> file;
+    try {
+      file = sweep::read_results(path.toStdString(), results_format(path), diag);
+    } catch (const std::exception& e) {
+      diag.add(path.toStdString(), 0, "", e.what());
+    }
     QMetaObject::invokeMethod(
         this,
         [this, id, file = std::move(file), message = QString::fromStdString(diag.to_string())] {

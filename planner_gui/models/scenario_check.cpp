@@ -17,13 +17,25 @@ ScenarioCheck check_scenario(const config::Scenario& sc, const std::string& stan
     return c;
   }
   Diagnostics read;
-  auto parsed = config::parse_scenario(c.yaml, stands_for, read);
+  config::Scenario parsed;
+  try {
+    parsed = config::parse_scenario(c.yaml, stands_for, read);
+  } catch (const std::exception& e) {  // a broken invariant in the core: say so, do not take the GUI down
+    c.diagnostics.add(stands_for, 0, "", std::string("internal error while reading the scenario: ") + e.what());
+    return c;
+  }
   if (!read.empty()) {
     c.diagnostics = read;
     return c;
   }
   c.hbm_bytes = parsed.gpu.hbm_bytes;
-  auto vp = plan::validate_plan(parsed, c.diagnostics);
+  std::optional<plan::ValidatedPlan> vp;
+  try {
+    vp = plan::validate_plan(parsed, c.diagnostics);
+  } catch (const std::exception& e) {
+    c.diagnostics.add(stands_for, 0, "", std::string("internal error while checking the plan: ") + e.what());
+    return c;
+  }
   // Memory per pipeline rank from the core memory model: when the plan
   // validates, or when the only problem is that it does not fit (then the
   // schedule and the layer split were valid, and the gauge shows by how much).

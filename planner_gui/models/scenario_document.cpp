@@ -70,7 +70,13 @@ bool ScenarioDocument::load(const QString& path, QString* error) {
   }
   Diagnostics diag;
   const auto abs = info.absoluteFilePath().toStdString();
-  auto sc = config::load_scenario(abs, diag);
+  config::Scenario sc;
+  try {
+    sc = config::load_scenario(abs, diag);
+  } catch (const std::exception& e) {
+    if (error) *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(e.what()));
+    return false;
+  }
   if (!diag.empty()) {
     if (error) *error = QString::fromStdString(diag.to_string());
     return false;
@@ -86,7 +92,13 @@ bool ScenarioDocument::load(const QString& path, QString* error) {
 bool ScenarioDocument::load_text(const QString& yaml, const QString& stands_for, QString* error) {
   Diagnostics diag;
   const auto abs = QFileInfo(stands_for).absoluteFilePath();
-  auto sc = config::parse_scenario(yaml.toStdString(), abs.toStdString(), diag);
+  config::Scenario sc;
+  try {
+    sc = config::parse_scenario(yaml.toStdString(), abs.toStdString(), diag);
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
   if (!diag.empty() || !sc.is_training()) {
     if (error) *error = QString::fromStdString(diag.to_string());
     return false;

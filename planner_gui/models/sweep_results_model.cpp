@@ -1,6 +1,7 @@
 #include "planner_gui/models/sweep_results_model.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace moeplan::gui {
@@ -11,7 +12,12 @@ sweep::Format results_format(const QString& path) {
 
 bool SweepResultsModel::reload(const QString& path, QString* error) {
   Diagnostics diag;
-  auto f = sweep::read_results(path.toStdString(), results_format(path), diag);
+  std::optional<sweep::ResultsFile> f;
+  try {
+    f = sweep::read_results(path.toStdString(), results_format(path), diag);
+  } catch (const std::exception& e) {
+    diag.add(path.toStdString(), 0, "", e.what());
+  }
   if (!f) {
     if (error) *error = QString::fromStdString(diag.to_string());
     return false;

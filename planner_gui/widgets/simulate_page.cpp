@@ -76,8 +76,9 @@ void SimulatePage::run() {
   auto req = runner::SimulationRequest::text(doc_->yaml(), doc_->path().toStdString());
   req.with_trace = with_trace_->isChecked();
   // The memory per pipeline rank comes from the core memory model of the scenario simulated.
-  pending_memory_ = doc_->check().memory;
-  pending_hbm_ = doc_->check().hbm_bytes;
+  const bool current = doc_->has_check() && doc_->check().yaml == req.scenario_text;  // not a check of an older edit
+  pending_memory_ = current ? doc_->check().memory : std::vector<plan::MemoryBreakdown>{};
+  pending_hbm_ = current ? doc_->check().hbm_bytes : 0;
   pending_name_ = QString::fromStdString(doc_->scenario().name);
   progress_->setValue(0);
   run_->setEnabled(false);

@@ -4,7 +4,12 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QStandardPaths>
+#include <QDropEvent>
+#include <QFileInfo>
 #include <QLabel>
+#include <QMimeData>
+#include <QSettings>
+#include <QUrl>
 #include <QProcess>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -133,6 +138,22 @@ class ScenarioPageTest : public QObject {
     QVERIFY(!w.open_file(dir.filePath("missing.yaml"), &error, true));
     QVERIFY2(error.contains("does not exist"), qPrintable(error));
     QVERIFY(!w.document()->is_loaded());
+  }
+
+  void droppingAScenarioFileOpensItAndAddsItToTheRecentFiles() {
+    const auto file = scenarios_dir() + "/h200x2-ep2.yaml";
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(file)});
+    QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &drop);
+    QVERIFY(w.document()->is_loaded());
+    QCOMPARE(w.document()->path(), QFileInfo(file).absoluteFilePath());
+    QCOMPARE(QSettings().value("files/recent").toStringList().value(0), QFileInfo(file).absoluteFilePath());
   }
 
   void savesWhatItShowsAndReadsItBack() {
