@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev
-  qt6-base-dev qt6-charts-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libgl-dev libqt6opengl6-dev   # Qt6Charts' CMake config needs Qt6OpenGL's
 )
 
 missing=()

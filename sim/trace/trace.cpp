@@ -63,7 +63,8 @@ nlohmann::json to_chrome_trace(const Trace& t, const program::Program& p) {
                       {"tid", static_cast<int>(r.stream)},
                       {"ts", r.start_s * 1e6},
                       {"dur", r.duration_s() * 1e6},
-                      {"args", {{"op", r.op}, {"bytes", op.bytes}, {"flops", op.flops}}}});
+                      {"args", {{"op", r.op}, {"bytes", op.bytes}, {"flops", op.flops}, {"layer", op.layer},
+                                {"mb", op.microbatch}, {"pass", program::to_string(op.pass)}}}});
   }
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }

@@ -1,0 +1,104 @@
+// The Calibrate page's table: the measured column against a measured trace
+// made here with every op lasting exactly 1 ms (closed form: a kind's
+// measured time is its counted ops x 1 ms), the simulated column against
+// `moeplan compare --json` run independently (a second, identical run).
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <map>
+
+#include "planner_gui/widgets/main_window.h"
+#include "sim/program/program_json.h"
+#include "sim/trace/compare.h"
+
+using namespace moeplan;
+using namespace moeplan::gui;
+
+namespace {
+
+// Each (rank, stream) runs its ops back to back, 1 ms each, in program order.
+void write_one_ms_trace(const program::Program& p, const QString& path) {
+  trace::Trace t;
+  t.source = "runtime";
+  std::map<std::pair<int, int>, double> clock;
+  for (const auto& op : p.ops) {
+    auto& now = clock[{op.rank, static_cast<int>(op.stream)}];
+    t.records.push_back({op.id, op.rank, op.stream, now, now + 1e-3});
+    now += 1e-3;
+  }
+  trace::write_json(trace::to_json(t, p), path.toStdString());
+}
+
+bool run_cli(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan"), args);
+  return p.waitForFinished(300000) && p.exitCode() == 0;
+}
+
+}  // namespace
+
+class CalibratePageTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void comparesAMeasuredTraceAgainstTheSimulationPerOpKind() {
+    QTemporaryDir dir;
+    const auto program_path = dir.filePath("program.json");
+    QVERIFY(run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", program_path}));
+    const auto p = program::read_program(program_path.toStdString());
+    const auto measured = dir.filePath("measured.json");
+    write_one_ms_trace(p, measured);
+
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    auto* page = w.calibrate_page();
+    QSignalSpy done(page->job(), &CompareJob::finished);
+    page->compare(program_path, measured);
+    QVERIFY(done.wait(300000));
+    QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(1).toString()));
+    auto* m = page->model();
+    QVERIFY(m->rowCount() > 3);
+
+    std::map<std::string, int> counted;
+    for (const auto& op : p.ops)
+      if (trace::counts_in_kind_time(op)) ++counted[trace::op_kind(op)];
+    const auto cli_json = dir.filePath("cli.json");
+    QVERIFY(run_cli({"compare", program_path, measured, "--json", cli_json}));
+    const auto cli = trace::read_json_file(cli_json.toStdString());
+    QCOMPARE(m->rowCount(), static_cast<int>(cli["kinds"].size()));
+    for (int r = 0; r < m->rowCount(); ++r) {
+      const auto kind = m->data(m->index(r, ComparisonModel::Kind)).toString().toStdString();
+      QVERIFY2(counted.count(kind), kind.c_str());
+      QCOMPARE(m->data(m->index(r, ComparisonModel::MeasuredMs), Qt::UserRole).toDouble(), counted[kind] * 1e-3);
+      QCOMPARE(m->data(m->index(r, ComparisonModel::SimulatedMs), Qt::UserRole).toDouble(),
+               cli["kinds"][static_cast<std::size_t>(r)]["simulated_s"].get<double>());
+    }
+    QCOMPARE(m->simulated_step_s(), cli["simulated_step_s"].get<double>());
+    QVERIFY(page->status_label()->text().contains("Step: simulated"));
+  }
+
+  void aTraceOfAnotherProgramIsAnErrorNotACrash() {
+    QTemporaryDir dir;
+    const auto program_path = dir.filePath("program.json");
+    QVERIFY(run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", program_path}));
+    QFile bad(dir.filePath("bad.json"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"schema\": \"moeplan-trace\", \"version\": 1, \"records\": [{\"op\": 99999999, \"rank\": 0}]}");
+    bad.close();
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    QSignalSpy done(w.calibrate_page()->job(), &CompareJob::finished);
+    w.calibrate_page()->compare(program_path, bad.fileName());
+    QVERIFY(done.wait(60000));
+    QVERIFY(!done.first().at(0).toBool());
+    QVERIFY(w.calibrate_page()->status_label()->text().startsWith("Not compared"));
+  }
+};
+
+QTEST_MAIN(CalibratePageTest)
+#include "calibrate_page_test.moc"
