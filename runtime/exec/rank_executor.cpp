@@ -1,6 +1,5 @@
 #include "runtime/exec/rank_executor.h"
 
-#include <cublas_v2.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +7,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "expert_ffn/grouped_swiglu_ffn.h"
 #include "gating/gating.h"
 #include "util/cuda_check.h"
 #include "util/fill_random.h"
@@ -20,10 +18,6 @@ using program::Op;
 using program::OpType;
 
 namespace {
-
-void cublas_check(cublasStatus_t s, const char* what) {
-  if (s != CUBLAS_STATUS_SUCCESS) throw std::runtime_error(fmt::format("cuBLAS {} failed: status {}", what, static_cast<int>(s)));
-}
 
 // Element count of a buffer from a planned size; none where the program needs none.
 std::size_t count_of(std::int64_t elems) { return elems > 0 ? static_cast<std::size_t>(elems) : 0; }
@@ -50,8 +44,6 @@ RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, Nccl
   for (std::size_t i = 0; i < ops_.size(); ++i) position_[static_cast<std::size_t>(ops_[i])] = static_cast<int>(i);
   for (int s = 0; s < program::kStreamCount; ++s) {
     MOEPLAN_CUDA_CHECK(cudaStreamCreateWithFlags(&streams_[s], cudaStreamNonBlocking));
-    cublas_check(cublasCreate(&cublas_[s]), "create");
-    cublas_check(cublasSetStream(cublas_[s], streams_[s]), "set stream");
   }
   recv_streams_.assign(plan.channels.size(), nullptr);
   for (std::size_t c = 0; c < plan.channels.size(); ++c)
@@ -68,22 +60,9 @@ RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, Nccl
   // Buffers, shared by the ops of all streams (their contents do not matter
   // for timing; they are drawn from the seed so no op runs on zeros).
   const auto& z = sizes_;
-  gemm_a_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_a_elems));
-  gemm_b_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_b_elems));
-  gemm_c_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.gemm_c_elems));
+  compute_ = std::make_unique<ComputeKernels>(z.compute, program::kStreamCount, seed, streams_[0]);
   copy_src_ = kernels::DeviceBuffer<std::byte>(count_of(z.copy_bytes));
   copy_dst_ = kernels::DeviceBuffer<std::byte>(count_of(z.copy_bytes));
-  const std::int64_t h = z.ffn_hidden, i = z.ffn_intermediate, e = z.ffn_max_experts;
-  w13_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(e * 2 * i * h));
-  w2_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(e * h * i));
-  x_grouped_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.ffn_max_rows * h));
-  y_grouped_ = kernels::DeviceBuffer<kernels::Bf16Bits>(count_of(z.ffn_max_rows * h));
-  if (e > 0) {
-    for (int s = 0; s < program::kStreamCount; ++s)
-      if (program::is_compute_stream(static_cast<program::Stream>(s)))
-        ffn_[s] = std::make_unique<kernels::GroupedSwigluFfn>(static_cast<int>(h), static_cast<int>(i), static_cast<int>(e));
-    ffn_workspace_ = kernels::DeviceBuffer<std::byte>(ffn_[0]->workspace_bytes(z.ffn_max_rows));
-  }
   logits_ = kernels::DeviceBuffer<float>(count_of(z.gating_max_tokens * z.gating_max_experts));
   expert_bias_ = kernels::DeviceBuffer<float>(count_of(z.gating_max_experts));
   topk_expert_ = kernels::DeviceBuffer<std::int32_t>(count_of(z.gating_max_tokens * 8));
@@ -95,12 +74,7 @@ RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, Nccl
     if (ptr) kernels::launch_fill_uniform_bf16(static_cast<kernels::Bf16Bits*>(ptr), static_cast<std::size_t>(elems),
                                                seed * 1000003 + salt, -1.0f, 1.0f, streams_[0]);
   };
-  fill_bf16(gemm_a_.data(), z.gemm_a_elems, 1);
-  fill_bf16(gemm_b_.data(), z.gemm_b_elems, 2);
   fill_bf16(copy_src_.data(), z.copy_bytes / 2, 3);
-  fill_bf16(w13_.data(), e * 2 * i * h, 4);
-  fill_bf16(w2_.data(), e * h * i, 5);
-  fill_bf16(x_grouped_.data(), z.ffn_max_rows * h, 6);
   fill_bf16(send_.data(), z.comm_send_bytes / 2, 7);
   if (logits_.size() > 0)
     kernels::launch_fill_uniform_f32(logits_.data(), logits_.size(), seed + 8, -4.0f, 4.0f, streams_[0]);
@@ -111,14 +85,12 @@ RankExecutor::RankExecutor(const program::Program& p, const CommPlan& plan, Nccl
 
 RankExecutor::~RankExecutor() {
   cudaDeviceSynchronize();  // the device buffers are released after this body, with nothing left running
-  for (auto& f : ffn_) f.reset();
+  compute_.reset();
   for (auto ev : start_events_) cudaEventDestroy(ev);
   for (auto ev : end_events_) cudaEventDestroy(ev);
   if (step_start_) cudaEventDestroy(step_start_);
-  for (int s = 0; s < program::kStreamCount; ++s) {
-    if (cublas_[s]) cublasDestroy(cublas_[s]);
+  for (int s = 0; s < program::kStreamCount; ++s)
     if (streams_[s]) cudaStreamDestroy(streams_[s]);
-  }
   for (auto s : recv_streams_)
     if (s) cudaStreamDestroy(s);
 }
@@ -136,30 +108,13 @@ void RankExecutor::barrier() {
   MOEPLAN_CUDA_CHECK(cudaGetLastError());
 }
 
-void RankExecutor::gemm(const program::Gemm& g, cudaStream_t s) {
-  // Row-major C[m,n] = A[m,k] B[k,n] is column-major C^T = B^T A^T.
-  const float alpha = 1.0f, beta = 0.0f;
-  cublasHandle_t h = cublas_[0];
-  for (int i = 0; i < program::kStreamCount; ++i)
-    if (streams_[i] == s) h = cublas_[i];
-  cublas_check(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(g.n), static_cast<int>(g.m),
-                            static_cast<int>(g.k), &alpha, gemm_b_.data(), CUDA_R_16BF, static_cast<int>(g.n), gemm_a_.data(), CUDA_R_16BF,
-                            static_cast<int>(g.k), &beta, gemm_c_.data(), CUDA_R_16BF, static_cast<int>(g.n), CUBLAS_COMPUTE_32F,
-                            CUBLAS_GEMM_DEFAULT),
-               "gemm");
-}
-
 void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
+  const int lane = static_cast<int>(op.stream);
   switch (compute_kind(op)) {
-    case ComputeKind::ExpertFfn: {
-      const auto shape = expert_ffn_shape(op);
-      ffn_[static_cast<int>(op.stream)]->run(x_grouped_.data(), shape.expert_rows, w13_.data(), w2_.data(),
-                                             y_grouped_.data(), ffn_workspace_.data(), kernels::kDefaultExpertGemmPath,
-                                             s);
-      break;
-    }
     case ComputeKind::GatingTopk: {
-      gemm(op.gemms[0], s);
+      // Its list (norm, router GEMM, cast, permute), and the top-k selection,
+      // which the program does not cost on its own (a [tokens, experts] pass).
+      compute_->run_listed(op, lane, s);
       kernels::GatingConfig config;
       config.num_experts_ = static_cast<int>(op.gemms[0].n);
       config.num_groups_ = 1;
@@ -169,9 +124,9 @@ void RankExecutor::run_compute(const Op& op, cudaStream_t s) {
                              topk_expert_.data(), topk_weight_.data(), s);
       break;
     }
-    case ComputeKind::Gemms:
+    case ComputeKind::Listed: compute_->run_listed(op, lane, s); break;
     case ComputeKind::FlopGemm:
-      for (const auto& g : gemms_of(op)) gemm(g, s);
+      for (const auto& g : gemms_of(op)) compute_->gemm(g, false, op.pass, lane, s);
       break;
     case ComputeKind::DeviceCopy:
       MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(copy_dst_.data(), copy_src_.data(), static_cast<std::size_t>(copy_bytes_of(op)),

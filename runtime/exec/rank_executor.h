@@ -7,7 +7,6 @@
 // right after a world barrier.
 #pragma once
 
-#include <cublas_api.h>
 #include <cuda_runtime_api.h>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "numeric/bf16_bits.h"
+#include "runtime/exec/compute_kernels.h"
 #include "runtime/exec/host_watchdog.h"
 #include "runtime/exec/nccl_channels.h"
 #include "runtime/launch/runtime_switches.h"
@@ -28,10 +28,6 @@
 #include "sim/program/program.h"
 #include "sim/trace/trace.h"
 #include "util/device_buffer.h"
-
-namespace moeplan::kernels {
-class GroupedSwigluFfn;
-}
 
 namespace moeplan::runtime {
 
@@ -78,7 +74,6 @@ class RankExecutor {
   void enqueue(const program::Op& op, cudaStream_t s);
   void run_compute(const program::Op& op, cudaStream_t s);
   void run_comm(const program::Op& op, cudaStream_t s);
-  void gemm(const program::Gemm& g, cudaStream_t s);
   void barrier();
   // Records the ops of order_[first_open_, upto) that finished; advances
   // first_open_; without progress, checks NCCL and the deadline, then sleeps.
@@ -97,17 +92,12 @@ class RankExecutor {
   std::chrono::steady_clock::time_point last_progress_;
   cudaStream_t streams_[program::kStreamCount] = {};
   std::vector<cudaStream_t> recv_streams_;       // by channel (null where not a receiver)
-  cublasHandle_t cublas_[program::kStreamCount] = {};
-  std::unique_ptr<kernels::GroupedSwigluFfn> ffn_[program::kStreamCount];
   std::vector<cudaEvent_t> start_events_, end_events_;
   cudaEvent_t step_start_ = nullptr;
   // Operand buffers, shared by the ops of all streams (sizes: sizes_). Empty
   // where the program has no op that needs them.
-  kernels::DeviceBuffer<kernels::Bf16Bits> gemm_a_, gemm_b_, gemm_c_;     // one GEMM's A[m,k], B[k,n], C[m,n]
+  std::unique_ptr<ComputeKernels> compute_;                              // GEMMs, kernels, attention; a lane per stream
   kernels::DeviceBuffer<std::byte> copy_src_, copy_dst_;                 // device-copy ops
-  kernels::DeviceBuffer<kernels::Bf16Bits> w13_, w2_;                     // expert FFN weights, every local expert
-  kernels::DeviceBuffer<kernels::Bf16Bits> x_grouped_, y_grouped_;        // expert FFN rows in and out
-  kernels::DeviceBuffer<std::byte> ffn_workspace_;
   kernels::DeviceBuffer<float> logits_, expert_bias_, topk_weight_;       // gating
   kernels::DeviceBuffer<std::int32_t> topk_expert_;
   kernels::DeviceBuffer<std::byte> send_, recv_;                          // communication payloads

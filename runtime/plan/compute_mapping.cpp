@@ -40,15 +40,16 @@ constexpr double kRidgeFlopsPerByte = 206.0;  // H200: 989e12 / 4.8e12; H100 is 
 
 }  // namespace
 
+bool is_swiglu_experts(const Op& op) { return op.part == Part::RoutedExperts && op.pass == program::Pass::F && gemms_are_swiglu_pairs(op); }
+
 ComputeKind compute_kind(const Op& op) {
-  if (op.part == Part::RoutedExperts && gemms_are_swiglu_pairs(op)) return ComputeKind::ExpertFfn;
   if (op.part == Part::Gating && op.pass == program::Pass::F && op.gemms.size() == 1 && op.gemms[0].n >= 2)
     return ComputeKind::GatingTopk;
-  if (!op.gemms.empty()) return ComputeKind::Gemms;
-  // Without GEMM shapes, an op runs as a GEMM of its FLOPs only when it is
+  if (!op.gemms.empty() || !op.kernels.empty() || op.attention.sequences > 0) return ComputeKind::Listed;
+  // Without lists, an op runs as a GEMM of its FLOPs only when it is
   // compute-bound: its intensity above the BF16 roofline ridge of the Hopper
   // GPUs we run on (989 TFLOP/s over 3.35-4.8 TB/s: 206-295 FLOP/B,
-  // hardware/*.yaml). Memory-bound ops (loss, softmax-like work) move their bytes.
+  // hardware/*.yaml). Memory-bound ops (loss, optimizer-like work) move their bytes.
   if (op.flops > 0 && op.tokens > 0 && op.flops > kRidgeFlopsPerByte * op.bytes) return ComputeKind::FlopGemm;
   return ComputeKind::DeviceCopy;
 }
@@ -66,6 +67,93 @@ std::vector<program::Gemm> gemms_of(const Op& op) {
   const std::int64_t t = op.tokens;
   const auto k = std::max<std::int64_t>(16, round_up(static_cast<std::int64_t>(std::llround(op.flops / (2.0 * static_cast<double>(t) * static_cast<double>(t)))), 16));
   return {{t, t, k}};
+}
+
+bool runs_fp8(const Op& op) { return op.dtype == DType::FP8 && compute_kind(op) == ComputeKind::Listed; }
+
+program::Gemm gemm_launch_shape(const program::Gemm& g, bool fp8) {
+  program::Gemm l = g;
+  if (g.m <= 0 || g.n <= 0 || g.k <= 0) {
+    l.m = l.n = l.k = 0;
+    return l;
+  }
+  l.k = round_up(g.k, 16);
+  l.n = round_up(g.n, 8);
+  if (fp8) l.m = round_up(g.m, 8);
+  return l;
+}
+
+KernelLaunch kernel_launch(const program::Kernel& k) {
+  KernelLaunch l;
+  l.rows = k.rows;
+  l.count = k.count;
+  std::int64_t cols = k.cols;
+  if (k.kind == program::KernelKind::Permute && k.dtype == DType::FP8) cols = (cols + 1) / 2;
+  l.cols = static_cast<int>(round_up(cols, 8));  // 16-byte rows, as every kernel loads them
+  if (k.kind == program::KernelKind::QuantizeTranspose) l.rows = round_up(k.rows, 16);
+  if (k.kind == program::KernelKind::Rope || k.kind == program::KernelKind::RopeBackward) {
+    constexpr int kRopeDim = 64;  // DeepSeek-V3 qk_rope_head_dim; the slice is heads x rope dim
+    if (l.cols % kRopeDim == 0) {
+      l.rope_dim = kRopeDim;
+      l.rope_heads = l.cols / kRopeDim;
+    } else {
+      l.rope_dim = l.cols;
+      l.rope_heads = 1;
+    }
+  }
+  return l;
+}
+
+void ComputeSizes::add(const Op& op) {
+  const bool fp8 = runs_fp8(op);
+  for (const auto& g0 : gemms_of(op)) {
+    const auto g = gemm_launch_shape(g0, fp8);
+    gemm_a_elems = std::max(gemm_a_elems, g.m * g.k);
+    gemm_b_elems = std::max(gemm_b_elems, g.n * g.k);
+    gemm_c_elems = std::max(gemm_c_elems, g.m * g.n);
+    if (fp8) {  // VEC128 over K for A; B: BLK128x128 (F, Bi) or VEC128 (W), whichever is larger
+      const auto kb = (g.k + 127) / 128;
+      gemm_a_scales = std::max(gemm_a_scales, kb * g.m);
+      gemm_b_scales = std::max({gemm_b_scales, kb * g.n, (g.n + 127) / 128 * round_up(kb, 4)});
+    }
+  }
+  for (const auto& k : op.kernels) {
+    const auto l = kernel_launch(k);
+    const std::int64_t fan = std::max(2, l.count);  // SwiGLU reads [rows, 2 cols]; permute writes count copies
+    kernel_elems = std::max(kernel_elems, l.rows * l.cols * fan);
+    kernel_rows = std::max(kernel_rows, l.rows * l.count);
+    kernel_cols = std::max(kernel_cols, l.cols);
+    if (k.kind == program::KernelKind::Quantize) quant_scales = std::max(quant_scales, (l.cols + 127) / 128 * l.rows);
+    if (k.kind == program::KernelKind::QuantizeTranspose) quant_scales = std::max(quant_scales, (l.rows + 127) / 128 * l.cols);
+    const bool moves_pairs = k.kind == program::KernelKind::Permute || k.kind == program::KernelKind::Unpermute;
+    if (moves_pairs && std::find(permute_pairs.begin(), permute_pairs.end(), l.rows * l.count) == permute_pairs.end())
+      permute_pairs.push_back(l.rows * l.count);
+    if (k.kind == program::KernelKind::RmsNormBackward) {
+      norm_workspace_rows = std::max(norm_workspace_rows, l.rows);
+      norm_workspace_cols = std::max(norm_workspace_cols, l.cols);
+    }
+  }
+  if (const auto& a = op.attention; a.sequences > 0) {
+    const std::int64_t rows = a.sequences * a.length * a.heads;
+    attention_qk_elems = std::max(attention_qk_elems, rows * a.qk_dim);
+    attention_v_elems = std::max(attention_v_elems, rows * a.v_dim);
+    attention_rows = std::max(attention_rows, rows);
+    if (std::find(attention_shapes.begin(), attention_shapes.end(), a) == attention_shapes.end())
+      attention_shapes.push_back(a);
+  }
+}
+
+double ComputeSizes::buffer_bytes() const {
+  const double bf16 = 2, fp32 = 4, e4m3 = 1;
+  double b = (bf16 + e4m3) * static_cast<double>(gemm_a_elems + gemm_b_elems) + bf16 * static_cast<double>(gemm_c_elems);
+  b += fp32 * static_cast<double>(gemm_a_scales + gemm_b_scales);
+  const double ke = static_cast<double>(kernel_elems);
+  b += 3 * bf16 * ke + e4m3 * ke + fp32 * static_cast<double>(quant_scales);  // x, y, dy; the e4m3 cast and its scales
+  b += (fp32 + fp32) * static_cast<double>(kernel_rows);  // rstd, top-k weights
+  for (const auto pairs : permute_pairs) b += 4.0 * static_cast<double>(pairs);  // the row maps
+  b += fp32 * static_cast<double>(norm_workspace_rows / 32 + 1) * norm_workspace_cols;  // dw partials, approximate
+  b += 4 * bf16 * static_cast<double>(attention_qk_elems + attention_v_elems) + fp32 * 2 * static_cast<double>(attention_rows);
+  return b;
 }
 
 std::int64_t copy_bytes_of(const Op& op) { return std::max<std::int64_t>(256, round_up(static_cast<std::int64_t>(op.bytes / 2), 256)); }
@@ -90,14 +178,13 @@ std::vector<std::int64_t> all_to_all_recv_bytes(const program::Program& p, const
 }
 
 double RankBuffers::total_bytes() const {
-  const double bf16 = 2;
-  double b = bf16 * static_cast<double>(gemm_a_elems + gemm_b_elems + gemm_c_elems) + 2.0 * static_cast<double>(copy_bytes);
-  const double h = ffn_hidden, i = ffn_intermediate, e = ffn_max_experts, rows = static_cast<double>(ffn_max_rows);
-  b += bf16 * e * (2 * i * h + h * i);         // w13 + w2
-  b += bf16 * rows * (2 * h + 3 * i);          // x_grouped, y_grouped, h, act
+  double b = compute.buffer_bytes() + 2.0 * static_cast<double>(copy_bytes);
   b += 4.0 * static_cast<double>(gating_max_tokens) * (gating_max_experts + 2 * 8) + 4.0 * gating_max_experts;
   b += static_cast<double>(comm_send_bytes + comm_recv_bytes);
-  b += 3 * 64.0 * 1024 * 1024;  // cuBLAS workspaces (main + 2 expert streams), approximate
+  // cuBLASLt workspaces (one per program stream, kernels/gemm/lt_gemm.h) and the
+  // cuDNN plans' workspace with the backward's fp32 dQ scratch, approximate.
+  b += program::kStreamCount * 32.0 * 1024 * 1024;
+  b += 64.0 * 1024 * 1024 + 4.0 * static_cast<double>(compute.attention_qk_elems);
   return b;
 }
 
@@ -107,24 +194,14 @@ RankBuffers plan_rank_buffers(const program::Program& p, const program::ProgramI
     const Op& op = p.op(id);
     if (op.type == OpType::Compute) {
       const auto kind = compute_kind(op);
-      if (kind == ComputeKind::ExpertFfn) {
-        const auto s = expert_ffn_shape(op);
-        rb.ffn_hidden = std::max(rb.ffn_hidden, s.hidden);
-        rb.ffn_intermediate = std::max(rb.ffn_intermediate, s.intermediate);
-        rb.ffn_max_experts = std::max(rb.ffn_max_experts, static_cast<int>(s.expert_rows.size()));
-        rb.ffn_max_rows = std::max(rb.ffn_max_rows, s.total_rows());
-      } else if (kind == ComputeKind::DeviceCopy) {
+      if (kind == ComputeKind::DeviceCopy) {
         rb.copy_bytes = std::max(rb.copy_bytes, copy_bytes_of(op));
-      } else {
-        for (const auto& g : gemms_of(op)) {
-          rb.gemm_a_elems = std::max(rb.gemm_a_elems, g.m * g.k);
-          rb.gemm_b_elems = std::max(rb.gemm_b_elems, g.k * g.n);
-          rb.gemm_c_elems = std::max(rb.gemm_c_elems, g.m * g.n);
-        }
-        if (kind == ComputeKind::GatingTopk) {
-          rb.gating_max_experts = std::max(rb.gating_max_experts, static_cast<int>(op.gemms[0].n));
-          rb.gating_max_tokens = std::max(rb.gating_max_tokens, op.gemms[0].m);
-        }
+        continue;
+      }
+      rb.compute.add(op);
+      if (kind == ComputeKind::GatingTopk) {
+        rb.gating_max_experts = std::max(rb.gating_max_experts, static_cast<int>(op.gemms[0].n));
+        rb.gating_max_tokens = std::max(rb.gating_max_tokens, op.gemms[0].m);
       }
     } else {
       rb.comm_send_bytes = std::max(rb.comm_send_bytes, round_up(send_total_bytes(op), 256));

@@ -1,24 +1,31 @@
 // How the runtime realises a compute op of the program as real GPU work. One
 // place decides it, so the memory estimate and the executor agree.
 //
-//   routed_experts with gemms in (rows,2I,H),(rows,H,I) pairs -> the kernels'
-//       grouped SwiGLU FFN (kernels/expert_ffn), one expert per pair
-//   gating (F)            -> its router GEMM, then the gating top-k kernel
-//   any op with gemms     -> each gemm as a cuBLAS BF16 GEMM (FP8 ops run BF16 too)
-//   flops but no gemms    -> one FLOP-equivalent GEMM [tokens x tokens x k]
-//                            (attention_core: softmax(QK^T)V has no gemm list)
-//   neither               -> device-to-device copy of bytes/2 (bytes count read+write)
+//   gating (F)              -> its router GEMM, then the gating top-k kernel
+//   an op with lists        -> exactly what the program lists, in list order
+//     (Listed)                 (runtime/exec/compute_kernels.h): every GEMM through
+//                              cuBLASLt, FP8 block-scaled when the op's dtype is FP8
+//                              (F and Bi: activation x weight scales; W: activation x
+//                              activation), BF16 otherwise; every memory-bound kernel
+//                              (program::Kernel) as its own launch; the attention core
+//                              on cuDNN's fused attention, forward (F) or backward (Bi)
+//   flops but no lists      -> one FLOP-equivalent BF16 GEMM [tokens x tokens x k]
+//   neither                 -> device-to-device copy of bytes/2 (bytes count read+write)
+// Launch shapes are padded where cuBLASLt requires it (gemm_launch_shape):
+// the simulator costs the listed shape, the runtime runs at most 7 rows, 7 columns
+// and 15 K elements more.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "sim/program/program.h"
+#include "sim/program/kernel.h"
 #include "sim/program/program_index.h"
 
 namespace moeplan::runtime {
 
-enum class ComputeKind { ExpertFfn, GatingTopk, Gemms, FlopGemm, DeviceCopy };
+enum class ComputeKind { GatingTopk, Listed, FlopGemm, DeviceCopy };
 
 struct ExpertFfnShape {
   int hidden = 0, intermediate = 0;
@@ -27,20 +34,57 @@ struct ExpertFfnShape {
 };
 
 ComputeKind compute_kind(const program::Op& op);
-// Valid when compute_kind(op) == ExpertFfn.
+// Routed experts whose forward GEMMs are (rows,2I,H) ups then (rows,H,I) downs,
+// one pair per local expert: the MoE layer `moeplan-run --check` runs.
+bool is_swiglu_experts(const program::Op& op);
+// Valid when is_swiglu_experts(op).
 ExpertFfnShape expert_ffn_shape(const program::Op& op);
-// The GEMMs the op runs (Gemms, GatingTopk: its list; FlopGemm: the equivalent one).
+// The GEMMs the op runs (Listed, GatingTopk: its list; FlopGemm: the equivalent one).
 std::vector<program::Gemm> gemms_of(const program::Op& op);
+// Whether the op's GEMMs run FP8 block-scaled (dtype FP8), and in which scale
+// layout: W (weight gradient) multiplies two activations, F and Bi an activation by a weight.
+bool runs_fp8(const program::Op& op);
+// The shape launched for `g`: k to a multiple of 16 and n of 8 (16-byte rows,
+// cuBLASLt), and for FP8 m to a multiple of 8 (the FP8 heuristic has no
+// algorithm for m = 1 or 1057 on H100; kernels/gemm/lt_gemm.h). Empty GEMMs stay empty.
+program::Gemm gemm_launch_shape(const program::Gemm& g, bool fp8);
+// The BF16 tensor a memory-bound kernel is launched on: rows x cols elements,
+// count the top-k fan-out. An FP8 permute moves its bytes as a BF16 row of half
+// the width (the same HBM traffic: program::kernel_bytes); RoPE's slice is
+// rotated as heads of 64 (rope dim) when its width allows, else one head; the
+// transposed cast takes rows in multiples of 16 (16-byte rows of the transpose).
+struct KernelLaunch {
+  std::int64_t rows = 0;
+  int cols = 0, count = 1;
+  int rope_heads = 1, rope_dim = 0;
+};
+KernelLaunch kernel_launch(const program::Kernel& k);
 // DeviceCopy: bytes copied (half the op's read+write bytes, at least 256).
 std::int64_t copy_bytes_of(const program::Op& op);
 
 // Device memory one rank allocates to run the program (scratch operands shared
 // by ops, expert weights and workspace, communication buffers), in bytes.
+// Sizes of what the compute kernels share (runtime/exec/compute_kernels.h).
+struct ComputeSizes {
+  std::int64_t gemm_a_elems = 0, gemm_b_elems = 0, gemm_c_elems = 0;  // one GEMM's A[m,k], B[n,k], D[m,n] (launch shapes)
+  std::int64_t gemm_a_scales = 0, gemm_b_scales = 0;                  // FP8 scale counts (VEC128 / BLK128x128)
+  std::int64_t kernel_elems = 0;      // one memory-bound kernel's largest tensor (bf16 elements)
+  std::int64_t kernel_rows = 0;       // its largest rows x count (rstd, top-k weights)
+  int kernel_cols = 0;                // its widest row (norm weights)
+  std::int64_t quant_scales = 0;      // the largest cast's fp32 scales (one per 1x128 tile)
+  std::vector<std::int64_t> permute_pairs;  // distinct rows x count of permutes/unpermutes, a row map each
+  std::int64_t norm_workspace_rows = 0;
+  int norm_workspace_cols = 0;        // the RMSNorm backward launch with the largest workspace
+  std::int64_t attention_qk_elems = 0, attention_v_elems = 0, attention_rows = 0;  // q/k, v/o, stats
+  std::vector<program::AttentionShape> attention_shapes;  // distinct shapes, a cuDNN plan each
+  void add(const program::Op& op);
+  // Device bytes of these buffers (without the cuBLASLt and cuDNN workspaces).
+  double buffer_bytes() const;
+};
+
 struct RankBuffers {
-  std::int64_t gemm_a_elems = 0, gemm_b_elems = 0, gemm_c_elems = 0;  // bf16
+  ComputeSizes compute;
   std::int64_t copy_bytes = 0;
-  int ffn_hidden = 0, ffn_intermediate = 0, ffn_max_experts = 0;
-  std::int64_t ffn_max_rows = 0;
   int gating_max_experts = 0;
   std::int64_t gating_max_tokens = 0;
   std::int64_t comm_send_bytes = 0, comm_recv_bytes = 0;

@@ -22,7 +22,7 @@ MoeCheckConfig moe_check_config(const program::Program& p) {
       c.experts = static_cast<int>(op.gemms[0].n);
       c.tokens = static_cast<int>(op.gemms[0].m);
     }
-    if (op.part == program::Part::RoutedExperts && compute_kind(op) == ComputeKind::ExpertFfn && c.hidden == 0) {
+    if (op.part == program::Part::RoutedExperts && is_swiglu_experts(op) && c.hidden == 0) {
       const auto shape = expert_ffn_shape(op);
       c.hidden = shape.hidden;
       c.intermediate = shape.intermediate;

@@ -15,6 +15,7 @@
 #include "kernels/moe_kernels.h"
 #include "kernels/util/cuda_check.h"
 #include "kernels/util/device_buffer.h"
+#include "runtime/exec/compute_kernels.h"
 #include "sim/cost/layer_work.h"
 #include "sim/program/kernel.h"
 
@@ -160,66 +161,37 @@ void profile_attention(nlohmann::json& out, bool quick) {
 }
 
 // ---- memory-bound kernels ------------------------------------------------------------------
+// Each kind over rows at DeepSeek-V3's widths, launched exactly as a program's
+// kernels are (ComputeKernels::kernel), so the rates are those a step sees.
 void profile_memory_kernels(nlohmann::json& out, bool quick) {
-  constexpr int kHidden = 7168, kInter = 2048, kHeads = 128, kHeadDim = 192, kRope = 64, kTopk = 8;
+  constexpr int kHidden = 7168, kInter = 2048, kHeads = 128, kRope = 64, kTopk = 8;
   const std::vector<std::int64_t> rows_list =
       quick ? std::vector<std::int64_t>{1024, 8192} : std::vector<std::int64_t>{256, 1024, 4096, 16384, 32768};
-  const std::int64_t max_rows = rows_list.back();
-  const std::size_t max_e = static_cast<std::size_t>(max_rows) * kHeads * kHeadDim;  // the largest tensor (RoPE's q)
-  DeviceBuffer<mk::Bf16Bits> x(max_e), y(max_e), dy(max_e), w(kHidden);
-  DeviceBuffer<mk::Bf16Bits> grouped(static_cast<std::size_t>(max_rows) * kTopk * kHidden);
-  DeviceBuffer<mk::E4m3Bits> q8(static_cast<std::size_t>(max_rows) * kHidden);
-  DeviceBuffer<float> scales(static_cast<std::size_t>(max_rows) * kHidden / 128 + 1024), rstd(max_rows), dw(kHidden),
-      topk_weight(static_cast<std::size_t>(max_rows) * kTopk);
-  DeviceBuffer<unsigned char> norm_ws(mk::rms_norm_backward_workspace_bytes(max_rows, kHidden));
-  DeviceBuffer<std::int32_t> pair_to_row(static_cast<std::size_t>(max_rows) * kTopk);
-  mk::launch_fill_uniform_bf16(x.data(), x.size(), 31, -2.0f, 2.0f, nullptr);
-  mk::launch_fill_uniform_bf16(dy.data(), dy.size(), 32, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_bf16(w.data(), w.size(), 33, 0.5f, 1.5f, nullptr);
-  mk::launch_fill_uniform_bf16(grouped.data(), grouped.size(), 34, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_f32(topk_weight.data(), topk_weight.size(), 35, 0.0f, 0.25f, nullptr);
-  {  // every (token, k) pair to its own row, in a scrambled order (as routing does)
-    std::vector<std::int32_t> rows(pair_to_row.size());
-    std::iota(rows.begin(), rows.end(), 0);
-    for (std::size_t i = 0; i < rows.size(); ++i) std::swap(rows[i], rows[(i * 2654435761u) % rows.size()]);
-    MOEPLAN_CUDA_CHECK(cudaMemcpy(pair_to_row.data(), rows.data(), rows.size() * sizeof(std::int32_t), cudaMemcpyHostToDevice));
-  }
-  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<program::Kernel> all;
   for (const auto r : rows_list) {
-    const int ri = static_cast<int>(r);
-    const auto measure = [&](KernelKind kind, std::int64_t cols, int count, const std::function<void()>& run) {
-      const program::Kernel k{kind, r, cols, count, DType::BF16};
-      const double bytes = program::kernel_bytes(k);
-      const double s = median_s(run, 2, reps_for(bytes / 2e12));
-      out.push_back({{"kind", program::to_string(kind)}, {"rows", r}, {"cols", cols}, {"bytes", bytes}, {"seconds", s}});
-    };
-    measure(KernelKind::RmsNorm, kHidden, 1,
-            [&] { mk::launch_rms_norm_forward(x.data(), w.data(), r, kHidden, 1e-6f, y.data(), rstd.data(), nullptr); });
-    measure(KernelKind::RmsNormBackward, kHidden, 1, [&] {
-      mk::launch_rms_norm_backward(x.data(), w.data(), rstd.data(), dy.data(), r, kHidden, y.data(), dw.data(),
-                                   norm_ws.data(), nullptr);
-    });
-    for (auto kind : {KernelKind::Rope, KernelKind::RopeBackward})
-      measure(kind, static_cast<std::int64_t>(kHeads) * kRope, 1, [&] {
-        mk::launch_rope_inplace(x.data(), r, kHeads * kHeadDim, kHeads, kHeadDim, kRope, 4096, 10000.0f,
-                                kind == KernelKind::RopeBackward, nullptr);
-      });
-    measure(KernelKind::SwiGlu, kInter, 1, [&] { mk::launch_swiglu_forward(x.data(), r, kInter, y.data(), nullptr); });
-    measure(KernelKind::SwiGluBackward, kInter, 1,
-            [&] { mk::launch_swiglu_backward(x.data(), dy.data(), r, kInter, y.data(), nullptr); });
-    measure(KernelKind::Quantize, kHidden, 1, [&] {
-      mk::launch_fp8_quant_act_1x128_gemm_scales(x.data(), ri, kHidden, q8.data(), scales.data(), nullptr);
-    });
-    measure(KernelKind::QuantizeTranspose, kHidden, 1,
-            [&] { mk::launch_fp8_quant_transposed_1x128(x.data(), ri, kHidden, q8.data(), scales.data(), nullptr); });
-    measure(KernelKind::Permute, kHidden, kTopk,
-            [&] { mk::launch_permute(x.data(), pair_to_row.data(), ri, kTopk, kHidden, grouped.data(), nullptr); });
-    measure(KernelKind::Unpermute, kHidden, kTopk, [&] {
-      mk::launch_unpermute_combine(grouped.data(), pair_to_row.data(), topk_weight.data(), ri, kTopk, kHidden, y.data(),
-                                   nullptr);
-    });
-    measure(KernelKind::Add, kHidden, 1,
-            [&] { mk::launch_residual_add(x.data(), dy.data(), r * kHidden, y.data(), nullptr); });
+    const std::int64_t rope_cols = static_cast<std::int64_t>(kHeads) * kRope;
+    for (const program::Kernel k : {program::Kernel{KernelKind::RmsNorm, r, kHidden},
+                                    program::Kernel{KernelKind::RmsNormBackward, r, kHidden},
+                                    program::Kernel{KernelKind::Rope, r, rope_cols},
+                                    program::Kernel{KernelKind::RopeBackward, r, rope_cols},
+                                    program::Kernel{KernelKind::SwiGlu, r, kInter},
+                                    program::Kernel{KernelKind::SwiGluBackward, r, kInter},
+                                    program::Kernel{KernelKind::Quantize, r, kHidden},
+                                    program::Kernel{KernelKind::QuantizeTranspose, r, kHidden},
+                                    program::Kernel{KernelKind::Permute, r, kHidden, kTopk},
+                                    program::Kernel{KernelKind::Unpermute, r, kHidden, kTopk},
+                                    program::Kernel{KernelKind::Add, r, kHidden}})
+      all.push_back(k);
+  }
+  program::Op op;
+  op.kernels = all;
+  ComputeSizes sizes;
+  sizes.add(op);
+  ComputeKernels compute(sizes, 1, 31, nullptr);
+  for (const auto& k : all) {
+    const double bytes = program::kernel_bytes(k);
+    const double s = median_s([&] { compute.kernel(k, nullptr); }, 2, reps_for(bytes / 2e12));
+    out.push_back({{"kind", program::to_string(k.kind)}, {"rows", k.rows}, {"cols", k.cols}, {"bytes", bytes}, {"seconds", s}});
   }
 }
 
