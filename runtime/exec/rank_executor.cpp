@@ -139,13 +139,12 @@ void RankExecutor::run_comm(const Op& op, cudaStream_t s) {
   const int c = plan_.channel_of_op[static_cast<std::size_t>(op.id)];
   const auto& ch = plan_.channels.at(static_cast<std::size_t>(c));
   const auto what = fmt::format("op {} ({})", op.id, trace::op_name(op));
+  // A group of one: the data is already where it goes (an all-to-all's rows
+  // were permuted in place by the compute op before it, a reduction over one
+  // member is the identity), so nothing runs, as the simulator charges nothing.
+  if (ch.local()) return;
   auto* send = send_.data();
   auto* recv = recv_.data();
-  if (ch.local()) {  // a group of one: the data stays on this GPU
-    const auto bytes = static_cast<std::size_t>(send_total_bytes(op));
-    if (bytes > 0) MOEPLAN_CUDA_CHECK(cudaMemcpyAsync(recv, send, bytes, cudaMemcpyDeviceToDevice, s));
-    return;
-  }
   ncclComm_t comm = nccl_.channel(c);
   const auto bytes = static_cast<std::size_t>(op.bytes);
   switch (op.type) {

@@ -26,21 +26,29 @@ namespace mk = moeplan::kernels;
 using mk::DeviceBuffer;
 using program::KernelKind;
 
-// Median seconds of `reps` runs after `warmup`, timed with events on stream 0.
+// Median seconds per launch of `run`, timed as a program meets it: queued
+// behind other work, so neither the host's launch latency nor its API time
+// shows (the executor keeps up to 128 ops in flight; runtime/exec/rank_executor.h).
+// Each repetition first queues a 1 GiB memset (the GPU busy for a few hundred
+// microseconds), then kBatch launches between two events, so the host has
+// enqueued the batch before the GPU reaches it; its span over kBatch is one sample.
 double median_s(const std::function<void()>& run, int warmup, int reps) {
+  constexpr int kBatch = 4;
+  static mk::DeviceBuffer<std::byte> busy(std::size_t{1} << 30);
   for (int i = 0; i < warmup; ++i) run();
   cudaEvent_t a, b;
   MOEPLAN_CUDA_CHECK(cudaEventCreate(&a));
   MOEPLAN_CUDA_CHECK(cudaEventCreate(&b));
   std::vector<float> ms;
   for (int i = 0; i < reps; ++i) {
+    MOEPLAN_CUDA_CHECK(cudaMemsetAsync(busy.data(), i & 0xff, busy.bytes(), nullptr));
     MOEPLAN_CUDA_CHECK(cudaEventRecord(a, nullptr));
-    run();
+    for (int j = 0; j < kBatch; ++j) run();
     MOEPLAN_CUDA_CHECK(cudaEventRecord(b, nullptr));
     MOEPLAN_CUDA_CHECK(cudaEventSynchronize(b));
     float t = 0;
     MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&t, a, b));
-    ms.push_back(t);
+    ms.push_back(t / kBatch);
   }
   MOEPLAN_CUDA_CHECK(cudaGetLastError());
   cudaEventDestroy(a);
@@ -81,8 +89,10 @@ nlohmann::json device_record() {
 // ---- GEMMs -------------------------------------------------------------------------------
 void profile_gemms(nlohmann::json& out, bool quick) {
   const std::vector<int> ms = quick ? std::vector<int>{256, 4096} : std::vector<int>{64, 256, 1024, 4096, 16384};
-  const std::vector<int> ns = quick ? std::vector<int>{1024, 7168} : std::vector<int>{512, 2048, 7168, 24576};
-  const std::vector<int> ks = quick ? std::vector<int>{1024, 7168} : std::vector<int>{512, 2048, 7168, 16384};
+  // n and k from 128: the low-rank MLA projections (kv_lora_rank 512, rope 64
+  // in DeepSeek-V3; 256 in smaller models) and the router's experts.
+  const std::vector<int> ns = quick ? std::vector<int>{1024, 7168} : std::vector<int>{128, 512, 2048, 7168, 24576};
+  const std::vector<int> ks = quick ? std::vector<int>{1024, 7168} : std::vector<int>{128, 512, 2048, 7168, 16384};
   const std::size_t max_a = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ks.back());
   const std::size_t max_b = static_cast<std::size_t>(ns.back()) * static_cast<std::size_t>(ks.back());
   const std::size_t max_d = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ns.back());
@@ -166,7 +176,7 @@ void profile_attention(nlohmann::json& out, bool quick) {
 void profile_memory_kernels(nlohmann::json& out, bool quick) {
   constexpr int kHidden = 7168, kInter = 2048, kHeads = 128, kRope = 64, kTopk = 8;
   const std::vector<std::int64_t> rows_list =
-      quick ? std::vector<std::int64_t>{1024, 8192} : std::vector<std::int64_t>{256, 1024, 4096, 16384, 32768};
+      quick ? std::vector<std::int64_t>{1024, 8192} : std::vector<std::int64_t>{32, 256, 1024, 4096, 16384, 32768};
   std::vector<program::Kernel> all;
   for (const auto r : rows_list) {
     const std::int64_t rope_cols = static_cast<std::int64_t>(kHeads) * kRope;

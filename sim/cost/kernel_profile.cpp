@@ -191,7 +191,9 @@ std::optional<double> KernelProfile::gemm_flops_per_s(DType dtype, program::Pass
 std::optional<double> KernelProfile::attention_flops_per_s(program::Pass pass, const program::AttentionShape& a) const {
   const auto it = attention_.find(std::string(program::to_string(pass)));
   if (it == attention_.end()) return std::nullopt;
-  return it->second.rate({static_cast<double>(a.length), static_cast<double>(a.heads)});
+  // The fused kernel runs one thread block per (sequence, head, query tile):
+  // b sequences of h heads fill the GPU as one sequence of b * h heads would.
+  return it->second.rate({static_cast<double>(a.length), static_cast<double>(a.sequences) * a.heads});
 }
 
 std::optional<double> KernelProfile::kernel_bytes_per_s(program::KernelKind kind, double bytes) const {

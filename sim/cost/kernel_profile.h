@@ -4,7 +4,9 @@
 //               ("f": B is a weight, F and Bi; "w": both operands are
 //               activations, the weight-gradient GEMM);
 //   attention   achieved FLOP/s of the causal attention core over (sequence
-//               length, heads), per pass, FLOPs as in cost/layer_work.h;
+//               length, heads), per pass, FLOPs as in cost/layer_work.h; measured
+//               on one sequence, read for b sequences of h heads at b * h heads
+//               (the fused kernel's blocks are per sequence, head and query tile);
 //   kernels     achieved HBM bytes/s of each memory-bound kernel kind over the
 //               bytes it moves (program/kernel.h).
 // Rates are interpolated linearly in log2 of the coordinates and of the rate

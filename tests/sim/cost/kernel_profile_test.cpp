@@ -64,6 +64,8 @@ TEST(KernelProfile, BelowTheGridTheTimeStaysAboveItTheRateStays) {
   EXPECT_NEAR(1e3 / *p.kernel_bytes_per_s(KernelKind::RmsNorm, 1e3), 1e6 / 1e11, 1e-15);
   EXPECT_FALSE(p.kernel_bytes_per_s(KernelKind::Add, 1e6));
   EXPECT_NEAR(*p.attention_flops_per_s(Pass::F, {1, 2048, 32, 192, 128}), 2048.0 * 32 * 1e9, 1e9);
+  // Four sequences of 16 heads fill the GPU as one of 64 heads.
+  EXPECT_NEAR(*p.attention_flops_per_s(Pass::F, {4, 2048, 16, 192, 128}), 2048.0 * 64 * 1e9, 1e9);
 }
 
 TEST(KernelProfile, RefusesAnIncompleteGridNamingTheMissingPoint) {
