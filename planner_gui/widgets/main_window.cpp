@@ -86,6 +86,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(search_, &SearchPage::failed, this, &MainWindow::show_error);
   connect(export_, &ExportPage::failed, this, &MainWindow::show_error);
   connect(calibrate_, &CalibratePage::failed, this, &MainWindow::show_error);
+  connect(export_, &ExportPage::measured, this,
+          [this](const QString& program, const QString& trace, const QString& chrome_trace) {
+            timeline_->show_measured_trace(chrome_trace);
+            calibrate_->compare(program, trace);
+          });
   connect(search_, &SearchPage::open_scenario, this, [this](const QString& yaml, const QString& stands_for) {
     if (!maybe_save()) return;
     QString error;
