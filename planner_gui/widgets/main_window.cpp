@@ -81,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
   connect(simulate_, &SimulatePage::trace_ready, timeline_, &TimelinePage::show_trace);
+  connect(simulate_, &SimulatePage::report_ready, topology_, &TopologyPage::show_link_usage);
   connect(simulate_, &SimulatePage::failed, this, &MainWindow::show_error);
   connect(timeline_, &TimelinePage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::failed, this, &MainWindow::show_error);
