@@ -1,6 +1,6 @@
 // moeplan-gui [scenario.yaml]: the desktop planner.
 // Headless uses (no window; the offscreen platform is chosen for them):
-//   moeplan-gui --plot-frontier results.csv -o frontier.png [--size 1200x800] [--x gpus]
+//   moeplan-gui --plot-frontier results.csv -o frontier.png|frontier.svg [--size 1200x800] [--x gpus]
 //   moeplan-gui --screenshot DIR [scenario.yaml] [--results results.csv]
 //   moeplan-gui --bench-timeline [scenario.yaml]
 #include <QApplication>
@@ -49,12 +49,15 @@ int plot_frontier(const QCommandLineParser& args) {
   const auto in = args.value("plot-frontier");
   const auto out = args.value("o");
   if (out.isEmpty()) {
-    std::fprintf(stderr, "moeplan-gui: --plot-frontier needs -o FILE.png\n");
+    std::fprintf(stderr, "moeplan-gui: --plot-frontier needs -o FILE.png%s\n", frontier_svg_supported() ? " or FILE.svg" : "");
     return 2;
   }
-  if (!out.endsWith(".png", Qt::CaseInsensitive)) {
-    std::fprintf(stderr, "moeplan-gui: %s: only PNG is written (Qt SVG is not part of this build); use a .png name\n",
-                 qPrintable(out));
+  const bool png = out.endsWith(".png", Qt::CaseInsensitive);
+  if (!png && !(out.endsWith(".svg", Qt::CaseInsensitive) && frontier_svg_supported())) {
+    std::fprintf(stderr, "moeplan-gui: %s: %s\n", qPrintable(out),
+                 frontier_svg_supported() ? "write a .png or an .svg name"
+                                          : "only PNG is written (Qt SVG was not found when moeplan-gui was built: "
+                                            "install qt6-svg-dev and rebuild); use a .png name");
     return 2;
   }
   const auto size_text = args.value("size").split('x');
@@ -69,7 +72,7 @@ int plot_frontier(const QCommandLineParser& args) {
   if (args.isSet("x")) axes.x_metric = args.value("x");
   QString error;
   int points = 0;
-  if (!write_frontier_png(in, out, size, axes, &error, &points)) {
+  if (!write_frontier_image(in, out, size, axes, &error, &points)) {
     std::fprintf(stderr, "moeplan-gui: %s\n", qPrintable(error));
     return 1;
   }
@@ -173,8 +176,8 @@ int main(int argc, char** argv) {
   args.addVersionOption();
   args.addPositionalArgument("scenario", "A scenario file to open (or a sweep results .csv/.jsonl)", "[scenario.yaml]");
   args.addOption({"plot-frontier", "Write the frontier chart of a sweep results file (no window).", "results.csv"});
-  args.addOption({"o", "Output file of --plot-frontier (.png).", "file"});
-  args.addOption({"size", "Size of the --plot-frontier image.", "WxH", "1200x800"});
+  args.addOption({"o", "Output file of --plot-frontier (.png, or .svg when built with Qt SVG).", "file"});
+  args.addOption({"size", "Size of the --plot-frontier image (pixels; the SVG's view box).", "WxH", "1200x800"});
   args.addOption({"x", "x metric of the frontier: gpu_hours_per_trillion_tokens, gpus, step_time_s, "
                        "memory_headroom_bytes.", "metric"});
   args.addOption({"screenshot", "Open the scenario, simulate it, and grab every page into DIR (no window).", "DIR"});

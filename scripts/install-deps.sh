@@ -11,6 +11,7 @@ packages=(
   libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev
   qt6-base-dev qt6-charts-dev libgl-dev libqt6opengl6-dev   # Qt6Charts' CMake config needs Qt6OpenGL's
+  qt6-svg-dev   # optional: moeplan-gui --plot-frontier -o frontier.svg
 )
 
 missing=()

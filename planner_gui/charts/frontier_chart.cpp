@@ -6,6 +6,9 @@
 #include <QImage>
 #include <QPainter>
 #include <QValueAxis>
+#ifdef MOEPLAN_GUI_HAS_SVG
+#include <QSvgGenerator>
+#endif
 #include <algorithm>
 
 namespace moeplan::gui {
@@ -55,7 +58,7 @@ QChart* build_frontier_chart(const std::vector<FrontierPoint>& points, const Fro
   chart->setTitle(title);
   auto* series = new QScatterSeries;
   series->setName(QObject::tr("ok rows"));
-  series->setMarkerSize(9);
+  series->setMarkerSize(kFrontierMarkerSize);
   chart->addSeries(series);
   auto* ax = new QValueAxis;
   ax->setTitleText(metric_title(axes.x_metric));
@@ -80,8 +83,27 @@ void update_frontier_chart(QChart* chart, const std::vector<FrontierPoint>& poin
   fit_axes(chart, points);
 }
 
-bool write_frontier_png(const QString& results_path, const QString& out_path, QSize size, const FrontierAxes& axes,
-                        QString* error, int* points_written) {
+bool frontier_svg_supported() {
+#ifdef MOEPLAN_GUI_HAS_SVG
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool write_frontier_image(const QString& results_path, const QString& out_path, QSize size, const FrontierAxes& axes,
+                          QString* error, int* points_written) {
+  const bool svg = out_path.endsWith(".svg", Qt::CaseInsensitive);
+  if (!svg && !out_path.endsWith(".png", Qt::CaseInsensitive)) {
+    if (error) *error = QObject::tr("%1: the image's name ends in .png%2").arg(out_path, frontier_svg_supported() ? " or .svg" : "");
+    return false;
+  }
+  if (svg && !frontier_svg_supported()) {
+    if (error)
+      *error = QObject::tr("%1: only PNG is written (Qt SVG was not found when moeplan-gui was built: install "
+                           "qt6-svg-dev and rebuild); use a .png name").arg(out_path);
+    return false;
+  }
   SweepResultsModel model;
   if (!model.reload(results_path, error)) return false;
   const auto points = model.ok_points(axes.x_metric, axes.y_metric);
@@ -96,6 +118,26 @@ bool write_frontier_png(const QString& results_path, const QString& out_path, QS
   chart->setGeometry(area);
   scene.setSceneRect(area);
   QCoreApplication::processEvents();  // the chart lays out its axes and series
+  const auto cannot_write = [&] {
+    if (error) *error = QObject::tr("could not write %1; check that its folder exists and is writable").arg(out_path);
+    return false;
+  };
+#ifdef MOEPLAN_GUI_HAS_SVG
+  if (svg) {
+    QSvgGenerator generator;
+    generator.setFileName(out_path);
+    generator.setSize(size);
+    generator.setViewBox(area);
+    generator.setTitle(QFileInfo(results_path).fileName());
+    generator.setDescription(QObject::tr("moeplan-gui --plot-frontier: %1 against %2").arg(axes.y_metric, axes.x_metric));
+    QPainter painter;
+    if (!painter.begin(&generator)) return cannot_write();
+    painter.fillRect(area, Qt::white);
+    scene.render(&painter, area, area);
+    painter.end();
+    return QFileInfo::exists(out_path) || cannot_write();
+  }
+#endif
   QImage image(size, QImage::Format_ARGB32);
   image.fill(Qt::white);
   {
@@ -103,10 +145,7 @@ bool write_frontier_png(const QString& results_path, const QString& out_path, QS
     painter.setRenderHint(QPainter::Antialiasing);
     scene.render(&painter, area, area);
   }
-  if (!image.save(out_path, "PNG")) {
-    if (error) *error = QObject::tr("could not write %1; check that its folder exists and is writable").arg(out_path);
-    return false;
-  }
+  if (!image.save(out_path, "PNG")) return cannot_write();
   return true;
 }
 

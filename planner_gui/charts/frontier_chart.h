@@ -13,6 +13,9 @@
 
 namespace moeplan::gui {
 
+// Diameter of a point's mark, in pixels.
+inline constexpr double kFrontierMarkerSize = 9;
+
 struct FrontierAxes {
   QString x_metric = QStringLiteral("gpu_hours_per_trillion_tokens");
   QString y_metric = QStringLiteral("tokens_per_s_per_gpu");
@@ -27,10 +30,15 @@ void update_frontier_chart(QChart* chart, const std::vector<FrontierPoint>& poin
 // The chart's scatter series of ok rows.
 QScatterSeries* frontier_series(QChart* chart);
 
+// Whether write_frontier_image can write SVG (Qt SVG was found at build time).
+bool frontier_svg_supported();
+
 // Reads `results_path` (CSV or JSON lines) with the core reader and writes
-// the frontier chart as a PNG of `size` pixels to `out_path`, without a
-// window. On failure returns false with `error` saying what happened.
-bool write_frontier_png(const QString& results_path, const QString& out_path, QSize size, const FrontierAxes& axes,
-                        QString* error, int* points_written = nullptr);
+// the frontier chart of `size` pixels to `out_path`, without a window: a PNG
+// for a .png name, an SVG (QSvgGenerator) for a .svg name when
+// frontier_svg_supported(). On failure returns false with `error` saying
+// what happened.
+bool write_frontier_image(const QString& results_path, const QString& out_path, QSize size, const FrontierAxes& axes,
+                          QString* error, int* points_written = nullptr);
 
 }  // namespace moeplan::gui

@@ -40,13 +40,15 @@ CompareJob::~CompareJob() {
   }
 }
 
-void CompareJob::start(const QString& program, const QString& measured) {
+void CompareJob::start(const QString& program, const QString& measured, const QString& calibration) {
   cancel();
   if (is_running()) process_.waitForFinished(5000);
   dir_ = std::make_unique<QTemporaryDir>();
   comparison_ = nullptr;
   process_.setProgram(QString::fromStdString(runner::default_moeplan_executable()));
-  process_.setArguments({"compare", program, measured, "--json", dir_->filePath("comparison.json")});
+  QStringList args{"compare", program, measured, "--json", dir_->filePath("comparison.json")};
+  if (!calibration.isEmpty()) args << "--calibration" << calibration;
+  process_.setArguments(args);
   process_.start();
 }
 

@@ -1,6 +1,7 @@
-// `moeplan compare PROGRAM MEASURED --json OUT` as a child process (the
-// simulated side runs the SimGrid engine, which lives in `moeplan`, not in
-// the GUI); the comparison JSON arrives when it is done. cancel() kills it.
+// `moeplan compare PROGRAM MEASURED --json OUT [--calibration CAL]` as a
+// child process (the simulated side runs the SimGrid engine, which lives in
+// `moeplan`, not in the GUI); the comparison JSON arrives when it is done.
+// cancel() kills it.
 #pragma once
 
 #include <QObject>
@@ -16,7 +17,7 @@ class CompareJob : public QObject {
  public:
   explicit CompareJob(QObject* parent = nullptr);
   ~CompareJob() override;
-  void start(const QString& program, const QString& measured);
+  void start(const QString& program, const QString& measured, const QString& calibration = {});
   void cancel();
   bool is_running() const { return process_.state() != QProcess::NotRunning; }
 

@@ -81,11 +81,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
   connect(simulate_, &SimulatePage::trace_ready, timeline_, &TimelinePage::show_trace);
+  connect(simulate_, &SimulatePage::report_ready, topology_, &TopologyPage::show_link_usage);
   connect(simulate_, &SimulatePage::failed, this, &MainWindow::show_error);
   connect(timeline_, &TimelinePage::failed, this, &MainWindow::show_error);
   connect(search_, &SearchPage::failed, this, &MainWindow::show_error);
   connect(export_, &ExportPage::failed, this, &MainWindow::show_error);
   connect(calibrate_, &CalibratePage::failed, this, &MainWindow::show_error);
+  connect(export_, &ExportPage::measured, this,
+          [this](const QString& program, const QString& trace, const QString& chrome_trace) {
+            timeline_->show_measured_trace(chrome_trace);
+            calibrate_->compare(program, trace);
+          });
   connect(search_, &SearchPage::open_scenario, this, [this](const QString& yaml, const QString& stands_for) {
     if (!maybe_save()) return;
     QString error;

@@ -118,6 +118,7 @@ void SimulatePage::on_finished(quint64, bool ok) {
                        .arg(runs_.columnCount())
                        .arg(RunSummaryModel::kMaxRuns));
   refresh_charts();
+  Q_EMIT report_ready(out.report);
   if (!out.trace.is_null()) Q_EMIT trace_ready(out.trace);
 }
 

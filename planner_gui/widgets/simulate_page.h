@@ -37,6 +37,7 @@ class SimulatePage : public QWidget {
 
  Q_SIGNALS:
   void trace_ready(const nlohmann::json& chrome_trace);
+  void report_ready(const nlohmann::json& report);  // a simulation finished: the core's report
   void failed(const QString& title, const QString& message);
 
  private:

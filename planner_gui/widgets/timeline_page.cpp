@@ -8,6 +8,7 @@
 #include "sim/schedule/format.h"
 #include "sim/schedule/generate.h"
 #include "sim/schedule/timeline.h"
+#include "sim/trace/compare.h"
 
 namespace moeplan::gui {
 
@@ -63,6 +64,18 @@ TimelinePage::TimelinePage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
 void TimelinePage::show_trace(const nlohmann::json& chrome_trace) {
   source_->setText(tr("Reading the trace..."));
   parse_.start(chrome_trace, tr("Simulated trace of %1").arg(QString::fromStdString(doc_->scenario().name)));
+}
+
+void TimelinePage::show_measured_trace(const QString& chrome_trace_path) {
+  nlohmann::json chrome;
+  try {
+    chrome = trace::read_json_file(chrome_trace_path.toStdString());
+  } catch (const std::exception& e) {
+    Q_EMIT failed(tr("Cannot read the measured trace"), QString::fromStdString(e.what()));
+    return;
+  }
+  source_->setText(tr("Reading the trace..."));
+  parse_.start(std::move(chrome), tr("Measured trace %1 (moeplan-run)").arg(chrome_trace_path));
 }
 
 void TimelinePage::show_schedule_preview() {

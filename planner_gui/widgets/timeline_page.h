@@ -25,6 +25,8 @@ class TimelinePage : public QWidget {
 
  public Q_SLOTS:
   void show_trace(const nlohmann::json& chrome_trace);
+  // A measured Chrome trace (moeplan-run --chrome) from a file; an unreadable one is a `failed`.
+  void show_measured_trace(const QString& chrome_trace_path);
   void show_schedule_preview();
 
  Q_SIGNALS:

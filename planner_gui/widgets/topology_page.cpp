@@ -1,6 +1,7 @@
 #include "planner_gui/widgets/topology_page.h"
 
 #include <QHBoxLayout>
+#include <QLinearGradient>
 #include <QPainter>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -51,17 +52,54 @@ void TopologyView::set_node(int node) {
   update();
 }
 
+void TopologyView::set_link_usage(std::shared_ptr<const LinkUsage> u) {
+  usage_ = std::move(u);
+  update();
+}
+
+QColor TopologyView::utilisation_color(double busy) {
+  const double b = std::clamp(busy, 0.0, 1.0);
+  return QColor::fromHsvF(static_cast<float>((1.0 - b) * 240.0 / 360.0), 0.85f, 0.9f);  // blue (idle) -> red (busy)
+}
+
+QColor TopologyView::pen_color(int link) const {
+  const auto& l = topo_->link(link);
+  if (usage_) {
+    const auto use = usage_->at(link);
+    return use ? utilisation_color(use->busy) : QColor(0xd0, 0xd0, 0xd0);
+  }
+  if (mode_ == Mode::Node) return link_color(l.kind);
+  const auto& g = topo_->graph();
+  return plane_color(g[g[l.a].kind == VertexKind::Switch ? l.a : l.b].plane);
+}
+
+void TopologyView::paint_usage_legend(QPainter& p) {
+  if (!usage_) return;
+  const QRectF bar(width() - 190.0, 8, 120, 10);
+  QLinearGradient grad(bar.topLeft(), bar.topRight());
+  for (int i = 0; i <= 10; ++i) grad.setColorAt(i / 10.0, utilisation_color(i / 10.0));
+  p.setPen(Qt::NoPen);
+  p.setBrush(grad);
+  p.drawRect(bar);
+  p.setPen(palette().color(QPalette::Text));
+  p.drawText(QPointF(bar.left() - 80, bar.bottom()), tr("link busy 0%"));
+  p.drawText(QPointF(bar.right() + 4, bar.bottom()), tr("100%"));
+  p.drawText(QPointF(bar.left() - 80, bar.bottom() + 16),
+             tr("busiest %1% of the step; grey: idle").arg(usage_->max_busy() * 100, 0, 'f', 0));
+}
+
 void TopologyView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   p.fillRect(rect(), palette().base());
-  drawn_vertices_ = drawn_links_ = 0;
+  drawn_vertices_ = drawn_links_ = drawn_used_links_ = 0;
   if (!topo_ || topo_->gpu_count() == 0) {
     p.drawText(rect(), Qt::AlignCenter, tr("No topology: open a scenario."));
     return;
   }
   if (mode_ == Mode::Cluster) paint_cluster(p);
   else paint_node(p);
+  paint_usage_legend(p);
 }
 
 // Spines on top, leaves below, nodes at the bottom; one line per (node,
@@ -88,19 +126,26 @@ void TopologyView::paint_cluster(QPainter& p) {
   auto node_pos = [&](int n) { return QPointF(10 + w * (n + 0.5) / nodes, node_y); };
   // Links: switch-switch as they are; node parts (NIC, GPU) to a switch as node-switch.
   std::map<std::pair<int, std::size_t>, int> node_links;  // (node, switch) -> plane
+  std::map<std::pair<int, std::size_t>, double> node_link_busy;  // (node, switch) -> busiest link's busy fraction
   p.setOpacity(0.6);
   for (int id = 0; id < topo_->link_count(); ++id) {
     const auto& l = topo_->link(id);
     const auto &a = g[l.a], &b = g[l.b];
     const bool sa = a.kind == VertexKind::Switch, sb = b.kind == VertexKind::Switch;
     if (sa && sb) {
-      p.setPen(QPen(plane_color(a.plane), 1));
+      const auto use = usage_ ? usage_->at(id) : std::nullopt;
+      p.setPen(QPen(pen_color(id), use ? 2 : 1));
       p.drawLine(at[l.a], at[l.b]);
       ++drawn_links_;
+      drawn_used_links_ += use.has_value();
     } else if (sa != sb) {
       const auto sw = sa ? l.a : l.b;
       const auto& part = sa ? b : a;
       node_links[{part.node, sw}] = g[sw].plane;
+      if (const auto use = usage_ ? usage_->at(id) : std::nullopt) {  // a (node, switch) line: its busiest link
+        auto& busiest = node_link_busy[{part.node, sw}];
+        busiest = std::max(busiest, use->busy);
+      }
     }
   }
   // Large clusters: only the chosen node's uplinks (thousands of lines hide each other).
@@ -108,9 +153,13 @@ void TopologyView::paint_cluster(QPainter& p) {
   p.setOpacity(all_uplinks ? 0.6 : 0.9);
   for (const auto& [key, plane] : node_links) {
     if (!all_uplinks && key.first != node_) continue;
-    p.setPen(QPen(plane_color(plane), 1));
+    const auto busy = node_link_busy.find(key);
+    if (!usage_) p.setPen(QPen(plane_color(plane), 1));
+    else if (busy == node_link_busy.end()) p.setPen(QPen(QColor(0xd0, 0xd0, 0xd0), 1));
+    else p.setPen(QPen(utilisation_color(busy->second), 2));
     p.drawLine(node_pos(key.first), at[key.second]);
     ++drawn_links_;
+    drawn_used_links_ += usage_ && busy != node_link_busy.end();
   }
   p.setOpacity(1.0);
   // Vertices.
@@ -161,10 +210,12 @@ void TopologyView::paint_node(QPainter& p) {
   for (int id = 0; id < topo_->link_count(); ++id) {
     const auto& l = topo_->link(id);
     if (!at.count(l.a) || !at.count(l.b)) continue;
-    p.setPen(QPen(link_color(l.kind), 1.5));
+    const bool used = usage_ && usage_->at(id);
+    p.setPen(QPen(pen_color(id), used ? 3 : 1.5));
     p.drawLine(at[l.a], at[l.b]);
     kind_Bps[l.kind] = l.Bps;
     ++drawn_links_;
+    drawn_used_links_ += used;
   }
   auto draw = [&](const std::vector<std::size_t>& vs, QColor c, const QString& prefix) {
     for (std::size_t i = 0; i < vs.size(); ++i) {
@@ -210,8 +261,24 @@ TopologyPage::TopologyPage(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   connect(doc_, &ScenarioDocument::check_changed, this, &TopologyPage::refresh);
 }
 
+void TopologyPage::show_link_usage(const nlohmann::json& report) {
+  try {
+    auto u = std::make_shared<const LinkUsage>(LinkUsage::from_report(report));
+    usage_ = u->empty() ? nullptr : u;
+  } catch (const std::exception&) {
+    usage_ = nullptr;  // a report without usable per-link numbers: links by kind, as before a simulation
+  }
+  cluster_->set_link_usage(usage_);
+  node_->set_link_usage(usage_);
+}
+
 void TopologyPage::refresh() {
   if (!doc_->has_check() || !doc_->check().parsed) return;
+  if (usage_) {  // the scenario changed since the simulation: its link numbers no longer apply
+    usage_ = nullptr;
+    cluster_->set_link_usage(nullptr);
+    node_->set_link_usage(nullptr);
+  }
   const auto& tf = doc_->check().parsed->topology;
   if (topo_ && topo_->name == tf.topology.name && topo_->link_count() == tf.topology.link_count() &&
       topo_->gpu_count() == tf.topology.gpu_count())

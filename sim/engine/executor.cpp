@@ -52,6 +52,7 @@ class Executor {
     out_.stats.step_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() -
                              out_.stats.measurement_wall_s;
     check_all_done();
+    out_.link_loads = platform_->link_loads();
     out_.makespan_s = makespan_;
     out_.trace.source = "simgrid";
     out_.stats.ops = p_.ops.size();
@@ -137,6 +138,7 @@ class Executor {
     out_.stats.measured_signatures = replay_.measurement_count();
     out_.stats.measurement_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     start_ = s4u::Engine::get_clock();
+    platform_->reset_link_loads();
     out_.stats.measurement_sim_s = start_ - t0;
     for (std::size_t w = 0; w < streams_.size(); ++w) {
       waiters_[w] = {s4u::Mutex::create(), s4u::ConditionVariable::create()};
@@ -315,6 +317,7 @@ SimOutput run_program(const program::Program& p, const topology::Topology& t, co
   xbt_log_control_set("root.thresh:critical");
   s4u::Engine engine(&argc, argv);
   configure_network_model();
+  load_plugin_init();
   return Executor(p, t, cost, opt).run();
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "sim/cost/cost_model.h"
+#include "sim/engine/platform.h"
 #include "sim/program/program.h"
 #include "sim/topology/topology.h"
 #include "sim/trace/trace.h"
@@ -33,6 +34,10 @@ struct SimOutput {
   trace::Trace trace;
   double makespan_s = 0;
   EngineStats stats;
+  // Bytes each link a route uses carried during the step (from the step's
+  // start: the isolated measurements of replayed collectives are not
+  // counted; the shadow flows that stand for them during the step are).
+  std::vector<LinkLoad> link_loads;
 };
 
 struct EngineOptions {

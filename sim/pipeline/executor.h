@@ -17,6 +17,11 @@ struct Execution {
   trace::Trace trace;
   double makespan_s = 0;
   nlohmann::json stats;  // the executor's own statistics (the report's `engine`)
+  // Per link that carried traffic, from executors that model links (the
+  // report's `link_usage`): [{link, kind, Bps, forward_bytes,
+  // backward_bytes, busy}], busy = the busier direction's bytes / (Bps x
+  // makespan). Null from executors that do not.
+  nlohmann::json link_usage;
 };
 
 struct ExecuteOptions {

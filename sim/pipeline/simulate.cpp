@@ -25,6 +25,7 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
   getrusage(RUSAGE_SELF, &usage);
   r.report.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
   r.report.engine = r.execution.stats;
+  r.report.link_usage = r.execution.link_usage;
   return r;
 }
 

@@ -129,7 +129,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
 nlohmann::json to_json(const Report& r) {
   const auto& b = r.breakdown;
   const auto& m = r.memory;
-  return {{"scenario", r.scenario},
+  nlohmann::json j = {{"scenario", r.scenario},
           {"gpus", r.gpus},
           {"step_time_s", r.step_time_s},
           {"tokens_per_step", r.tokens_per_step},
@@ -162,6 +162,8 @@ nlohmann::json to_json(const Report& r) {
           {"sim_wall_s", r.sim_wall_s},
           {"peak_rss_bytes", r.peak_rss_bytes},
           {"engine", r.engine}};
+  if (!r.link_usage.is_null()) j["link_usage"] = r.link_usage;
+  return j;
 }
 
 std::string summary_text(const Report& r, const config::Scenario& sc) {

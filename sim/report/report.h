@@ -50,6 +50,7 @@ struct Report {
   double sim_wall_s = 0;
   double peak_rss_bytes = 0;  // of the simulating process
   nlohmann::json engine;  // engine statistics
+  nlohmann::json link_usage;  // per loaded link (pipeline::Execution::link_usage); null: not modelled, no key
 };
 
 // The breakdown slot a compute op of `part` adds its time to.

@@ -1,7 +1,9 @@
 // The Calibrate page's table: the measured column against a measured trace
 // made here with every op lasting exactly 1 ms (closed form: a kind's
 // measured time is its counted ops x 1 ms), the simulated column against
-// `moeplan compare --json` run independently (a second, identical run).
+// `moeplan compare --json` run independently (a second, identical run);
+// after "Apply & re-simulate", the calibrated columns against `moeplan
+// calibrate` + `moeplan compare --calibration` on the command line.
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -80,6 +82,70 @@ class CalibratePageTest : public QObject {
     }
     QCOMPARE(m->simulated_step_s(), cli["simulated_step_s"].get<double>());
     QVERIFY(page->status_label()->text().contains("Step: simulated"));
+  }
+
+  // The after columns against the command line: `moeplan calibrate` on the
+  // same measured trace, then `moeplan compare --calibration` with what it
+  // wrote (a second, identical run of the same core path).
+  void applyingTheCalibrationShowsTheErrorsTheCommandLineGivesAfterCalibration() {
+    QTemporaryDir dir;
+    const auto program_path = dir.filePath("program.json");
+    QVERIFY(run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", program_path}));
+    const auto p = program::read_program(program_path.toStdString());
+    const auto measured = dir.filePath("measured.json");
+    write_one_ms_trace(p, measured);
+
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    auto* page = w.calibrate_page();
+    QVERIFY(!page->apply_button()->isEnabled());  // nothing compared yet
+    QSignalSpy compared(page->job(), &CompareJob::finished);
+    page->compare(program_path, measured);
+    QVERIFY(compared.wait(300000));
+    QVERIFY2(compared.first().at(0).toBool(), qPrintable(compared.first().at(1).toString()));
+    QVERIFY(page->apply_button()->isEnabled());
+    auto* m = page->model();
+    QVERIFY(!m->has_calibrated());
+    QVERIFY(!m->data(m->index(0, ComparisonModel::CalibratedMs)).isValid());
+
+    QSignalSpy fitted(page->fit_job(), &CalibrationFitJob::finished);
+    QSignalSpy recompared(page->calibrated_job(), &CompareJob::finished);
+    QTest::mouseClick(page->apply_button(), Qt::LeftButton);
+    QVERIFY(fitted.wait(300000));
+    QVERIFY2(fitted.first().at(0).toBool(), qPrintable(fitted.first().at(1).toString()));
+    QVERIFY(recompared.wait(300000));
+    QVERIFY2(recompared.first().at(0).toBool(), qPrintable(recompared.first().at(1).toString()));
+    QVERIFY(m->has_calibrated());
+
+    const auto cli_calibration = dir.filePath("calibration.json");
+    QVERIFY(run_cli({"calibrate", program_path, measured, "-o", cli_calibration}));
+    const auto before_json = dir.filePath("before.json");
+    const auto after_json = dir.filePath("after.json");
+    QVERIFY(run_cli({"compare", program_path, measured, "--json", before_json}));
+    QVERIFY(run_cli({"compare", program_path, measured, "--calibration", cli_calibration, "--json", after_json}));
+    const auto before = trace::read_json_file(before_json.toStdString());
+    const auto after = trace::read_json_file(after_json.toStdString());
+    QCOMPARE(m->rowCount(), static_cast<int>(after["kinds"].size()));
+    for (int r = 0; r < m->rowCount(); ++r) {
+      const auto& k = after["kinds"][static_cast<std::size_t>(r)];
+      QCOMPARE(m->data(m->index(r, ComparisonModel::Kind)).toString().toStdString(), k["kind"].get<std::string>());
+      QCOMPARE(m->data(m->index(r, ComparisonModel::CalibratedMs), Qt::UserRole).toDouble(),
+               k["simulated_s"].get<double>());
+      QCOMPARE(m->data(m->index(r, ComparisonModel::CalibratedErrorPercent), Qt::UserRole).toDouble(),
+               k["relative_error"].get<double>());
+      QCOMPARE(m->data(m->index(r, ComparisonModel::ErrorPercent), Qt::UserRole).toDouble(),
+               before["kinds"][static_cast<std::size_t>(r)]["relative_error"].get<double>());
+    }
+    QCOMPARE(m->calibrated_step_s(), after["simulated_step_s"].get<double>());
+    QCOMPARE(m->calibrated_step_relative_error(), after["step_relative_error"].get<double>());
+    QCOMPARE(m->step_relative_error(), before["step_relative_error"].get<double>());
+    // The fit changes the prediction: a calibration that changed nothing would pass the above trivially.
+    QVERIFY(after["simulated_step_s"].get<double>() != before["simulated_step_s"].get<double>());
+    QVERIFY(page->status_label()->text().contains("After calibration"));
+    // The calibration the page fitted is the command line's, byte for byte.
+    QFile gui_cal(page->fit_job()->calibration_path()), cli_cal(cli_calibration);
+    QVERIFY(gui_cal.open(QIODevice::ReadOnly) && cli_cal.open(QIODevice::ReadOnly));
+    QCOMPARE(gui_cal.readAll(), cli_cal.readAll());
   }
 
   void aTraceOfAnotherProgramIsAnErrorNotACrash() {

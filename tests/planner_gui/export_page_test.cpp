@@ -1,14 +1,29 @@
 // The Export page writes the program `moeplan plan` writes (byte for byte),
-// the scenario it was planned from, and the moeplan-run commands.
+// the scenario it was planned from, and the moeplan-run commands. "Run
+// here": disabled, saying why, on a machine without GPU or moeplan-run (this
+// one); given a stand-in moeplan-run that prints lines and writes a known
+// measured trace, the log shows its output and the trace reaches the
+// Timeline and Calibrate pages.
 #include <QFile>
+#include <QDir>
+#include <QFileInfo>
+#include <QTextStream>
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "planner_gui/models/run_here.h"
 #include "planner_gui/widgets/main_window.h"
+#include "sim/program/program_json.h"
+#include "sim/trace/compare.h"
+#include "sim/trace/trace.h"
 
+using namespace moeplan;
 using namespace moeplan::gui;
 
 namespace {
@@ -23,6 +38,42 @@ QByteArray cli_plan(const QString& scenario, const QString& out) {
   p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan"), {"plan", scenario, "-o", out});
   p.waitForFinished(300000);
   return p.exitCode() == 0 ? read_all(out) : QByteArray();
+}
+
+// Each (rank, stream) runs its ops back to back, 1 ms each, in program order.
+trace::Trace one_ms_trace(const program::Program& p) {
+  trace::Trace t;
+  t.source = "runtime";
+  std::map<std::pair<int, int>, double> clock;
+  for (const auto& op : p.ops) {
+    auto& now = clock[{op.rank, static_cast<int>(op.stream)}];
+    t.records.push_back({op.id, op.rank, op.stream, now, now + 1e-3});
+    now += 1e-3;
+  }
+  return t;
+}
+
+// A stand-in for moeplan-run: prints two lines, waits a little (so the output
+// streams before the end), copies the prepared traces to the paths given
+// after --trace and --chrome.
+QString write_stand_in(const QString& dir, const QString& trace, const QString& chrome) {
+  const auto path = QDir(dir).filePath("moeplan-run");
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) return {};
+  QTextStream(&f) << "#!/bin/sh\n"
+                  << "echo \"stand-in moeplan-run $1\"\n"
+                  << "sleep 0.3\n"
+                  << "while [ $# -gt 0 ]; do\n"
+                  << "  case \"$1\" in\n"
+                  << "    --trace) cp '" << trace << "' \"$2\"; shift ;;\n"
+                  << "    --chrome) cp '" << chrome << "' \"$2\"; shift ;;\n"
+                  << "  esac\n"
+                  << "  shift\n"
+                  << "done\n"
+                  << "echo 'step 1 of 1 measured' >&2\n";
+  f.close();
+  f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+  return path;
 }
 
 }  // namespace
@@ -74,6 +125,100 @@ class ExportPageTest : public QObject {
     QVERIFY(done.wait(60000));
     QVERIFY2(page->status_label()->text().contains("plan.pp"), qPrintable(page->status_label()->text()));
     QVERIFY(!QFile::exists(dir.filePath("export/program.json")));
+  }
+
+  void runHereIsDisabledAndSaysWhyWithoutGpuOrMoeplanRun() {
+    // What this machine has, found independently of the page.
+    const bool has_smi = !QStandardPaths::findExecutable("nvidia-smi").isEmpty();
+    const bool has_run = !QStandardPaths::findExecutable("moeplan-run").isEmpty() ||
+                         QFileInfo(QCoreApplication::applicationDirPath() + "/moeplan-run").isExecutable();
+    if (has_smi && has_run) QSKIP("this machine has nvidia-smi and moeplan-run: Run here may be available");
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    QVERIFY(w.open_file(QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), nullptr, true));
+    auto* page = w.export_page();
+    QTemporaryDir dir;
+    page->folder_edit()->setText(dir.filePath("export"));
+    QSignalSpy done(page->job(), &ExportJob::finished);
+    page->export_now();
+    QVERIFY(done.wait(300000));
+    QVERIFY(!page->run_here_support().available());
+    QVERIFY(!page->run_here_button()->isEnabled());  // exported, but nothing to run it with
+    const auto tip = page->run_here_button()->toolTip();
+    QVERIFY2(tip.contains(has_run ? "nvidia-smi was not found" : "moeplan-run was not found"), qPrintable(tip));
+  }
+
+  void runHereVerdicts() {
+    QCOMPARE(count_listed_gpus("GPU 0: NVIDIA H800 (UUID: GPU-1)\nGPU 1: NVIDIA H800 (UUID: GPU-2)\n"), 2);
+    QCOMPARE(count_listed_gpus("No devices were found\n"), 0);
+    QVERIFY(run_here_support("/opt/bin/moeplan-run", 8, "").available());
+    QVERIFY(run_here_support("", 8, "").reason.contains("moeplan-run was not found"));
+    QVERIFY(run_here_support("/opt/bin/moeplan-run", 0, "nvidia-smi lists none").reason.contains("nvidia-smi lists none"));
+  }
+
+  void runHereStreamsTheOutputAndLoadsTheMeasuredTrace() {
+    QTemporaryDir dir;
+    MainWindow w;
+    w.set_dialogs_enabled(false);
+    QVERIFY(w.open_file(QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), nullptr, true));
+    auto* page = w.export_page();
+    page->folder_edit()->setText(dir.filePath("export"));
+    QSignalSpy exported(page->job(), &ExportJob::finished);
+    page->export_now();
+    QVERIFY(exported.wait(300000));
+    const auto program_path = dir.filePath("export/program.json");
+    const auto p = program::read_program(program_path.toStdString());
+    const auto t = one_ms_trace(p);
+    const auto fixture_trace = dir.filePath("fixture-measured.json");
+    const auto fixture_chrome = dir.filePath("fixture-measured.chrome.json");
+    trace::write_json(trace::to_json(t, p), fixture_trace.toStdString());
+    trace::write_json(trace::to_chrome_trace(t, p), fixture_chrome.toStdString());
+    const auto stand_in = write_stand_in(dir.path(), fixture_trace, fixture_chrome);
+    QVERIFY(!stand_in.isEmpty());
+    page->set_run_here_support(run_here_support(stand_in, 1, {}));
+    QVERIFY(page->run_here_button()->isEnabled());
+
+    QSignalSpy output(page->run_job(), &RunHereJob::output);
+    bool running_at_first_output = false;
+    QObject::connect(page->run_job(), &RunHereJob::output, page, [&] {
+      if (output.count() == 1) running_at_first_output = page->run_job()->is_running();
+    });
+    QSignalSpy finished(page->run_job(), &RunHereJob::finished);
+    QSignalSpy parsed(w.timeline_page()->parse_job(), &TraceParseJob::parsed);
+    QSignalSpy compared(w.calibrate_page()->job(), &CompareJob::finished);
+    QTest::mouseClick(page->run_here_button(), Qt::LeftButton);
+    QVERIFY(!page->run_here_button()->isEnabled());  // one run at a time
+    QVERIFY(finished.wait(30000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(output.count() >= 1);
+    // The first line arrived while the child still ran (it sleeps before its last line).
+    QVERIFY(running_at_first_output);
+    QVERIFY(output.first().at(0).toString().contains("stand-in moeplan-run " + program_path));
+    QVERIFY(page->run_log()->toPlainText().contains("step 1 of 1 measured"));
+    QCOMPARE(read_all(dir.filePath("export/measured.json")), read_all(fixture_trace));
+
+    // Timeline: every op of the program, from the measured Chrome trace.
+    QVERIFY(parsed.count() || parsed.wait(60000));
+    const auto* data = w.timeline_page()->view()->data();
+    QVERIFY(data);
+    QCOMPARE(data->ops().size(), p.ops.size());
+    std::map<std::pair<int, int>, int> per_lane;  // the trace's end: the longest lane's ops x 1 ms
+    int longest = 0;
+    for (const auto& op : p.ops) longest = std::max(longest, ++per_lane[{op.rank, static_cast<int>(op.stream)}]);
+    QVERIFY2(std::abs(data->end_s() - longest * 1e-3) < 1e-9, qPrintable(QString::number(data->end_s())));
+    // Calibrate: the measured column is counted ops x 1 ms per kind.
+    QVERIFY(compared.wait(300000));
+    QVERIFY2(compared.first().at(0).toBool(), qPrintable(compared.first().at(1).toString()));
+    std::map<std::string, int> counted;
+    for (const auto& op : p.ops)
+      if (trace::counts_in_kind_time(op)) ++counted[trace::op_kind(op)];
+    auto* m = w.calibrate_page()->model();
+    QVERIFY(m->rowCount() > 0);
+    for (int r = 0; r < m->rowCount(); ++r) {
+      const auto kind = m->data(m->index(r, ComparisonModel::Kind)).toString().toStdString();
+      QCOMPARE(m->data(m->index(r, ComparisonModel::MeasuredMs), Qt::UserRole).toDouble(), counted[kind] * 1e-3);
+    }
+    QVERIFY(page->run_here_button()->isEnabled());
   }
 };
 

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QStandardPaths>
 #include <QTest>
+#include <QXmlStreamReader>
 
 #include "planner_gui/charts/frontier_chart.h"
 #include "planner_gui/widgets/main_window.h"
@@ -100,10 +101,48 @@ class FrontierTest : public QObject {
     QVERIFY(!QString::fromUtf8(p.readAllStandardError()).isEmpty());
     QVERIFY(!QFile::exists(dir.filePath("f.png")));
     p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan-gui"),
-            {"--plot-frontier", write_known_results(dir), "-o", dir.filePath("f.svg")});
+            {"--plot-frontier", write_known_results(dir), "-o", dir.filePath("f.gif")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
-    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("PNG"));
+    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(".png"));
+    QVERIFY(!QFile::exists(dir.filePath("f.gif")));
+    if (!frontier_svg_supported()) {  // a build without Qt SVG refuses .svg, saying what to install
+      p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan-gui"),
+              {"--plot-frontier", write_known_results(dir), "-o", dir.filePath("f.svg")});
+      QVERIFY(p.waitForFinished(60000));
+      QCOMPARE(p.exitCode(), 2);
+      QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("qt6-svg-dev"));
+    }
+  }
+
+  // The SVG is well-formed XML (Qt's stream reader reads it to the end) and
+  // holds one scatter mark (a circle of the marker's size) per ok row: 3
+  // of the 5 known rows.
+  void plotFrontierWritesAnSvgWithOneMarkPerOkRow() {
+    if (!frontier_svg_supported()) QSKIP("built without Qt SVG (qt6-svg-dev): PNG only");
+    QTemporaryDir dir;
+    const auto csv = write_known_results(dir);
+    const auto svg = dir.filePath("frontier.svg");
+    QProcess p;
+    p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan-gui"), {"--plot-frontier", csv, "-o", svg, "--size", "900x600"});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains("3 ok rows plotted"));
+    QFile f(svg);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&f);
+    int marks = 0;
+    QString view_box;
+    while (!xml.atEnd()) {
+      if (xml.readNext() != QXmlStreamReader::StartElement) continue;
+      const auto a = xml.attributes();
+      if (xml.name() == QLatin1String("svg")) view_box = a.value("viewBox").toString();
+      if (xml.name() == QLatin1String("circle") && a.value("r").toDouble() == kFrontierMarkerSize / 2) ++marks;
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(view_box, QString("0 0 900 600"));
+    QCOMPARE(marks, ok_rows_in(csv));
+    QCOMPARE(marks, 3);
   }
 
   void searchPageRunsASweepFillsTheFrontierAndOpensAClickedPoint() {

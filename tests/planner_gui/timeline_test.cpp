@@ -1,7 +1,11 @@
 // The timeline's data and view: lanes and ops from Chrome trace JSON (a
 // hand-made trace, and the core's schedule preview, whose op count is known
-// in closed form), filters, and the op under the mouse.
+// in closed form), filters, the op under the mouse, and zoom and pan
+// against the view's linear time axis worked by hand.
+#include <QApplication>
+#include <QMouseEvent>
 #include <QTest>
+#include <QWheelEvent>
 
 #include "planner_gui/models/timeline_data.h"
 #include "planner_gui/widgets/timeline_page.h"
@@ -83,6 +87,56 @@ class TimelineTest : public QObject {
     // Zoom to [300, 400] us: the op at 150 us is out of view.
     v.set_range(300e-6, 400e-6);
     QCOMPARE(v.op_at(at)->start_s, 300e-6);
+  }
+
+  // 1000 px of time axis showing [0, 10] s: pixel kLabelWidth + 250 is 2.5 s.
+  // One wheel notch (120) zooms in by 0.8: span 8 s, 2.5 s stays at that
+  // pixel, so the range is [2.5 - 0.25 x 8, 2.5 + 0.75 x 8] = [0.5, 8.5].
+  void wheelZoomKeepsTheTimeUnderTheCursorFixed() {
+    TimelineView v;
+    v.resize(TimelineView::kLabelWidth + 1000, 200);
+    v.set_data(std::make_shared<const TimelineData>(TimelineData::from_chrome_trace(small_trace())));
+    v.set_range(0, 10);
+    const QPointF at(TimelineView::kLabelWidth + 250, 50);
+    QWheelEvent in(at, v.mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                   false);
+    QApplication::sendEvent(&v, &in);
+    QVERIFY(qAbs(v.t0() - 0.5) < 1e-12);
+    QVERIFY(qAbs(v.t1() - 8.5) < 1e-12);
+    // Back out by one notch: span 8 / 0.8 = 10 around the same 2.5 s, so [0, 10] again.
+    QWheelEvent out(at, v.mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&v, &out);
+    QVERIFY2(qAbs(v.t0() - 0.0) < 1e-12, qPrintable(QString::number(v.t0())));
+    QVERIFY(qAbs(v.t1() - 10.0) < 1e-12);
+  }
+
+  // Dragging 100 px right on 1000 px showing 10 s moves the view 1 s earlier;
+  // 300 px left from the press moves it 3 s later; double-click shows all.
+  void dragPansByTheDraggedTime() {
+    TimelineView v;
+    v.resize(TimelineView::kLabelWidth + 1000, 200);
+    const auto data = std::make_shared<const TimelineData>(TimelineData::from_chrome_trace(small_trace()));
+    v.set_data(data);
+    v.set_range(0, 10);
+    const QPointF from(TimelineView::kLabelWidth + 500, 50);
+    auto send_mouse = [&](QEvent::Type type, QPointF pos, Qt::MouseButtons buttons) {
+      QMouseEvent e(type, pos, v.mapToGlobal(pos), Qt::LeftButton, buttons, Qt::NoModifier);
+      QApplication::sendEvent(&v, &e);
+    };
+    send_mouse(QEvent::MouseButtonPress, from, Qt::LeftButton);
+    send_mouse(QEvent::MouseMove, from + QPointF(100, 0), Qt::LeftButton);
+    QVERIFY(qAbs(v.t0() - (-1.0)) < 1e-12);
+    QVERIFY(qAbs(v.t1() - 9.0) < 1e-12);
+    send_mouse(QEvent::MouseMove, from + QPointF(-300, 7), Qt::LeftButton);  // from the press, not the last move
+    QVERIFY(qAbs(v.t0() - 3.0) < 1e-12);
+    QVERIFY(qAbs(v.t1() - 13.0) < 1e-12);
+    send_mouse(QEvent::MouseButtonRelease, from + QPointF(-300, 7), Qt::NoButton);
+    send_mouse(QEvent::MouseMove, from, Qt::NoButton);  // released: no more panning
+    QVERIFY(qAbs(v.t0() - 3.0) < 1e-12);
+    send_mouse(QEvent::MouseButtonDblClick, from, Qt::LeftButton);
+    QCOMPARE(v.t0(), 0.0);
+    QCOMPARE(v.t1(), data->end_s());
   }
 
   void schedulePreviewHasTheClosedFormOpCount() {
