@@ -50,6 +50,7 @@ struct Report {
   double sim_wall_s = 0;
   double peak_rss_bytes = 0;  // of the simulating process
   nlohmann::json engine;  // engine statistics
+  nlohmann::json serving;  // serving scenarios: the step's serving metrics (serving_report.h); null otherwise
 };
 
 // The breakdown slot a compute op of `part` adds its time to.
