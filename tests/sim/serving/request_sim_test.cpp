@@ -35,8 +35,8 @@ TEST(RequestSimulation, SingleRequestTtftIsItsPrefillStep) {
   ASSERT_EQ(r.requests.size(), 1u);
   const auto& o = r.requests[0];
   const double prefill = 0.01 + 1e-5 * 1 * 2000;  // one request of 2000 uncached tokens
-  EXPECT_DOUBLE_EQ(o.first_token_s - q.arrival_s, prefill);
-  EXPECT_DOUBLE_EQ(o.decode_start_s, o.first_token_s + 1e-5 + 1e-6 * 3000);  // KV transfer of the whole prompt
+  EXPECT_NEAR(o.first_token_s - q.arrival_s, prefill, 1e-12);
+  EXPECT_NEAR(o.decode_start_s, o.first_token_s + 1e-5 + 1e-6 * 3000, 1e-12);  // KV transfer of the whole prompt
   EXPECT_EQ(o.decoded_tokens, 9);
   // Each decode step of one request lasts 0.02 + 1e-4 and yields 1 or 2 tokens.
   const double steps = (o.finish_s - o.decode_start_s) / (0.02 + 1e-4);
@@ -84,7 +84,11 @@ TEST(RequestSimulation, ConservesTokens) {
 
 TEST(RequestSimulation, IsDeterministic) {
   auto c = linear_config();
-  config::ServingTraffic t{.rate_per_s = 20, .duration_s = 30, .prompt_tokens = 1000, .output_tokens = 50};
+  config::ServingTraffic t;
+  t.rate_per_s = 20;
+  t.duration_s = 30;
+  t.prompt_tokens = 1000;
+  t.output_tokens = 50;
   const auto a = simulate_requests(poisson_requests(t), c);
   const auto b = simulate_requests(poisson_requests(t), c);
   ASSERT_EQ(a.requests.size(), b.requests.size());
