@@ -61,7 +61,7 @@ void add_simulate_command(CLI::App& app) {
     bool quiet = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("simulate", "Simulate one training step of a scenario (default: DeepSeek-V3 on 2048 H800)");
+  auto* cmd = app.add_subcommand("simulate", "Simulate one training or serving step of a scenario, and a serving scenario's request stream (default: DeepSeek-V3 training on 2048 H800)");
   cmd->add_option("scenario", args->scenario,
                   "Scenario YAML (default: the bundled DeepSeek-V3 pre-training scenario); - reads it from stdin");
   cmd->add_option("--stdin-path", args->stdin_path,
@@ -99,7 +99,10 @@ void add_simulate_command(CLI::App& app) {
     progress.phase("report");
     if (progress.prints_summary()) fmt::print("{}", report::summary_text(result.report, loaded->scenario));
     if (!args->report.empty()) trace::write_json(report::to_json(result.report), args->report);
-    if (!args->trace.empty()) trace::write_json(trace::to_chrome_trace(result.execution.trace, result.program), args->trace);
+    if (!args->trace.empty())  // a request stream: both pools' steps; else the step's ops
+      trace::write_json(result.pools_trace.is_null() ? trace::to_chrome_trace(result.execution.trace, result.program)
+                                                     : result.pools_trace,
+                        args->trace);
     progress.done(result.report.step_time_s);
   });
 }

@@ -36,7 +36,9 @@ std::vector<Flow> all_to_all_flows(const program::Traffic& t, program::AllToAllA
     if (t.reverse) fs.add(to, from, bytes);
     else fs.add(from, to, bytes);
   };
-  if (algorithm == program::AllToAllAlgorithm::Pairwise || t.node_bytes.empty()) {
+  // Pairwise and low-latency (GPU-initiated RDMA) send every token copy
+  // straight to its expert's GPU; they differ in the SMs they hold, not in flows.
+  if (algorithm != program::AllToAllAlgorithm::Hierarchical || t.node_bytes.empty()) {
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < n; ++j) add(i, j, gpu(i, j));
     return fs.flows();

@@ -1,6 +1,8 @@
 // An all-to-all as a list of point-to-point flows between group members.
 //
 // Pairwise: member i sends gpu_bytes[i][j] straight to member j.
+// Low-latency (DeepSeek's decode kernels, GPU-initiated RDMA with a receive
+// hook): the same flows as pairwise; it holds no SMs (the plan's comm_sms 0).
 //
 // Hierarchical (DeepSeek-V3's dispatch/combine kernels): a token crosses IB at
 // most once per destination node, to the GPU of the same rail there, which

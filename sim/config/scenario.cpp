@@ -17,6 +17,7 @@ std::string_view kind_name(const Workload& w) {
   return std::visit([](const auto& k) -> std::string_view {
     using K = std::decay_t<decltype(k)>;
     if constexpr (std::is_same_v<K, TrainingWorkload>) return "training";
+    else return "serving";
   }, w);
 }
 
@@ -24,6 +25,12 @@ const TrainingWorkload& Scenario::training() const {
   const auto* t = std::get_if<TrainingWorkload>(&workload);
   MOEPLAN_CHECK(t != nullptr, "scenario {} has a {} workload, not training", name, kind_name(workload));
   return *t;
+}
+
+const ServingWorkload& Scenario::serving() const {
+  const auto* s = std::get_if<ServingWorkload>(&workload);
+  MOEPLAN_CHECK(s != nullptr, "scenario {} has a {} workload, not serving", name, kind_name(workload));
+  return *s;
 }
 
 bool Scenario::full_simulation() const {
@@ -70,7 +77,15 @@ void read_hardware_section(YamlReader& r, Scenario& s) {
 void read_workload_section(YamlReader& r, Scenario& s) {
   auto w = r.child("workload", true);
   if (!w.valid()) return;
-  w.text("kind", true, {"training"});
+  const auto kind = w.text("kind", true, {"training", "serving"});
+  s.lines["workload"] = r.line_of("workload");
+  if (kind && *kind == "serving") {
+    s.workload = read_serving_workload(w);
+    for (const char* k : {"phase", "batch", "micro_batches", "traffic", "context_tokens", "prompt_tokens"})
+      s.lines[fmt::format("workload.{}", k)] = w.line_of(k);
+    w.finish();
+    return;
+  }
   TrainingWorkload t;
   if (auto v = w.integer("global_batch", true, 1, 1LL << 40)) t.global_batch = *v;
   if (auto v = w.integer("sequence_length", true, 1, 1 << 24)) t.sequence_length = static_cast<int>(*v);
@@ -90,7 +105,8 @@ void read_plan_section(YamlReader& r, Scenario& s) {
     if (auto v = p.integer(key, std::string(key) != "tp", 1, 1 << 20)) *out = static_cast<int>(*v);
     s.lines[fmt::format("plan.{}", key)] = p.line_of(key);
   }
-  if (auto v = p.text("schedule", true, schedule::kind_names()))
+  // A serving step has no pipeline schedule (pp 1); training names one.
+  if (auto v = p.text("schedule", !s.is_serving(), schedule::kind_names()))
     plan.schedule = schedule::parse_kind(*v);
   s.lines["plan.schedule"] = p.line_of("schedule");
   if (auto v = p.integer("chunks", false, 1, 64)) plan.chunks = static_cast<int>(*v);
@@ -98,7 +114,9 @@ void read_plan_section(YamlReader& r, Scenario& s) {
   if (auto v = p.integer("comm_sms", false, 0, 1024)) plan.comm_sms = static_cast<int>(*v);
   s.lines["plan.comm_sms"] = p.line_of("comm_sms");
   if (auto v = p.integer("zero_stage", false, 0, 1)) plan.zero_stage = static_cast<int>(*v);
-  if (auto v = p.text("all_to_all", false, {"hierarchical", "pairwise"})) plan.all_to_all = program::parse_all_to_all(*v);
+  if (auto v = p.text("all_to_all", false, {"hierarchical", "pairwise", "low_latency"}))
+    plan.all_to_all = program::parse_all_to_all(*v);
+  s.lines["plan.all_to_all"] = p.line_of("all_to_all");
   if (auto v = p.integer_list("layers_per_stage", false)) {
     for (auto n : *v) {
       if (n < 1 || n > config::kMaxLayers) {

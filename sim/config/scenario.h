@@ -11,6 +11,7 @@
 #include "sim/config/model.h"
 #include "sim/config/placement_spec.h"
 #include "sim/config/routing_spec.h"
+#include "sim/config/serving_workload.h"
 #include "sim/program/program.h"
 #include "sim/schedule/schedule.h"
 #include "sim/config/topology_file.h"
@@ -25,9 +26,9 @@ struct TrainingWorkload {
   bool operator==(const TrainingWorkload&) const = default;
 };
 
-// What the cluster runs; `workload.kind` picks the alternative. Serving
-// (prefill/decode) joins as a second alternative.
-using Workload = std::variant<TrainingWorkload>;
+// What the cluster runs; `workload.kind` picks the alternative: training, or
+// serving (a prefill or decode step, serving_workload.h).
+using Workload = std::variant<TrainingWorkload, ServingWorkload>;
 std::string_view kind_name(const Workload& w);
 
 struct PlanConfig {
@@ -71,6 +72,9 @@ struct Scenario {
   bool is_training() const { return std::holds_alternative<TrainingWorkload>(workload); }
   // The training workload; an invariant error for another kind (check is_training first).
   const TrainingWorkload& training() const;
+  bool is_serving() const { return std::holds_alternative<ServingWorkload>(workload); }
+  // The serving workload; an invariant error for another kind (check is_serving first).
+  const ServingWorkload& serving() const;
   // Micro-batches each pipeline runs per step.
   std::int64_t microbatches() const {
     return training().global_batch / (static_cast<std::int64_t>(plan.dp) * training().micro_batch);

@@ -64,12 +64,46 @@ void write_gpu(YAML::Emitter& e, const GpuSpec& g) {
   e << YAML::EndMap << YAML::EndMap << YAML::EndMap;
 }
 
-void write_workload(YAML::Emitter& e, const Workload& w) {
+void write_traffic(YAML::Emitter& e, const ServingTraffic& t, const std::string& target_path) {
+  e << YAML::BeginMap;
+  e << YAML::Key << "prefill" << YAML::Value << reference_from(target_path, t.prefill_scenario);
+  e << YAML::Key << "prefill_units" << YAML::Value << t.prefill_units;
+  e << YAML::Key << "decode_units" << YAML::Value << t.decode_units;
+  if (t.arrivals == Arrivals::Trace) {
+    e << YAML::Key << "arrivals" << YAML::Value << "trace";
+    e << YAML::Key << "trace" << YAML::Value << reference_from(target_path, t.trace_file);
+  } else {
+    e << YAML::Key << "arrivals" << YAML::Value << "poisson";
+    e << YAML::Key << "rate_per_s" << YAML::Value << exact(t.rate_per_s);
+    e << YAML::Key << "duration_s" << YAML::Value << exact(t.duration_s);
+    e << YAML::Key << "prompt_tokens" << YAML::Value << t.prompt_tokens;
+    e << YAML::Key << "output_tokens" << YAML::Value << t.output_tokens;
+    e << YAML::Key << "cached_fraction" << YAML::Value << exact(t.cached_fraction);
+  }
+  e << YAML::Key << "seed" << YAML::Value << t.seed;
+  e << YAML::EndMap;
+}
+
+void write_workload(YAML::Emitter& e, const Workload& w, const std::string& target_path) {
   e << YAML::BeginMap << YAML::Key << "kind" << YAML::Value << std::string(kind_name(w));
   if (const auto* t = std::get_if<TrainingWorkload>(&w)) {
     e << YAML::Key << "global_batch" << YAML::Value << t->global_batch;
     e << YAML::Key << "sequence_length" << YAML::Value << t->sequence_length;
     e << YAML::Key << "micro_batch" << YAML::Value << t->micro_batch;
+  }
+  if (const auto* s = std::get_if<ServingWorkload>(&w)) {
+    e << YAML::Key << "phase" << YAML::Value << to_string(s->phase);
+    e << YAML::Key << "batch" << YAML::Value << s->batch;
+    if (s->prompt_tokens > 0) e << YAML::Key << "prompt_tokens" << YAML::Value << s->prompt_tokens;
+    if (s->cached_tokens > 0) e << YAML::Key << "cached_tokens" << YAML::Value << s->cached_tokens;
+    if (s->context_tokens > 0) e << YAML::Key << "context_tokens" << YAML::Value << s->context_tokens;
+    e << YAML::Key << "micro_batches" << YAML::Value << s->micro_batches;
+    e << YAML::Key << "mtp_acceptance" << YAML::Value << exact(s->mtp_acceptance);
+    e << YAML::Key << "price_per_gpu_hour" << YAML::Value << exact(s->price_per_gpu_hour);
+    if (s->traffic) {
+      e << YAML::Key << "traffic" << YAML::Value;
+      write_traffic(e, *s->traffic, target_path);
+    }
   }
   e << YAML::EndMap;
 }
@@ -165,7 +199,7 @@ std::string to_yaml(const Scenario& s, const std::string& target_path) {
   if (s.topology.inline_mapping) write_topology(e, s.topology);
   else e << reference_from(target_path, s.topology.path);
   e << YAML::Key << "workload" << YAML::Value;
-  write_workload(e, s.workload);
+  write_workload(e, s.workload, target_path);
   e << YAML::Key << "plan" << YAML::Value;
   write_plan(e, s.plan);
   e << YAML::Key << "routing" << YAML::Value;
@@ -193,6 +227,20 @@ bool same_file(const std::string& a, const std::string& b) {
   return fs::weakly_canonical(a, ea) == fs::weakly_canonical(b, eb) && !ea && !eb;
 }
 
+// Workloads alike, the files a serving workload names compared as files.
+bool same_workload(Workload a, Workload b) {
+  auto* sa = std::get_if<ServingWorkload>(&a);
+  auto* sb = std::get_if<ServingWorkload>(&b);
+  if (sa && sb && sa->traffic && sb->traffic) {
+    if (!same_file(sa->traffic->prefill_scenario, sb->traffic->prefill_scenario) ||
+        !same_file(sa->traffic->trace_file, sb->traffic->trace_file))
+      return false;
+    sa->traffic->prefill_scenario = sb->traffic->prefill_scenario = "";
+    sa->traffic->trace_file = sb->traffic->trace_file = "";
+  }
+  return a == b;
+}
+
 }  // namespace
 
 bool same_scenario(const Scenario& a, const Scenario& b) {
@@ -205,7 +253,7 @@ bool same_scenario(const Scenario& a, const Scenario& b) {
          same_file(a.model_file, b.model_file) && a.gpu == b.gpu && same_file(a.hardware_file, b.hardware_file) &&
          ta.inline_mapping == tb.inline_mapping && (ta.inline_mapping || same_file(ta.path, tb.path)) &&
          ta.topology.name == tb.topology.name && ta.generator == tb.generator && ta.spec == tb.spec &&
-         a.workload == b.workload && a.plan == b.plan && a.simulation == b.simulation && routing_a == routing_b &&
+         same_workload(a.workload, b.workload) && a.plan == b.plan && a.simulation == b.simulation && routing_a == routing_b &&
          same_load_file && a.placement == b.placement;
 }
 

@@ -206,7 +206,7 @@ void swiglu_ffn(WorkBuilder& b, const std::vector<std::int64_t>& rows_per_expert
 }  // namespace
 
 double attention_core_flops(const program::AttentionShape& a, Pass pass) {
-  const double l = a.length, pairs = l * (l + 1) / 2.0 * a.sequences, heads = a.heads;
+  const double pairs = a.pairs(), heads = a.heads;
   if (pass == Pass::F) return 2.0 * pairs * heads * (a.qk_dim + a.v_dim);
   if (pass == Pass::Bi) return 2.0 * pairs * heads * (3.0 * a.qk_dim + 2.0 * a.v_dim);
   return 0;
@@ -219,16 +219,30 @@ double attention_core_model_flops(const program::AttentionShape& a, Pass pass) {
 
 namespace {
 
+// Decode: MLA with absorbed projections over the latent cache (header).
+void latent_attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb) {
+  const int latent = m.kv_lora_rank + m.qk_rope_head_dim;
+  w.attention = {mb.sequences, mb.sequence_length, m.heads, latent, m.kv_lora_rank, mb.cached, true};
+  w.flops = w.model_flops = attention_core_flops(w.attention, Pass::F);
+  const double t = static_cast<double>(mb.tokens()), heads = m.heads;
+  const double cache = static_cast<double>(mb.sequences) * (mb.cached + mb.sequence_length) * latent * 2.0;
+  w.bytes = cache + t * heads * (latent + m.kv_lora_rank) * 2.0 + t * heads * 4.0;  // + q, out, softmax stats
+}
+
 void attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb, Pass pass) {
   w.dtype = DType::BF16;
   if (pass == Pass::W) return;  // no weights
+  if (mb.latent_attention) return latent_attention_core(w, m, mb);
   w.attention = {mb.sequences, mb.sequence_length, m.heads, m.qk_nope_head_dim + m.qk_rope_head_dim, m.v_head_dim};
+  w.attention.cached = mb.cached;
   const double heads = m.heads, qk = m.qk_nope_head_dim + m.qk_rope_head_dim, v = m.v_head_dim;
   w.flops = attention_core_flops(w.attention, pass);
   w.model_flops = attention_core_model_flops(w.attention, pass);
   const double t = static_cast<double>(mb.tokens());
   const double qkvo = t * heads * (2.0 * qk + 2.0 * v) * 2.0;
   w.bytes = pass == Pass::F ? qkvo + t * heads * 4.0 : 2.0 * qkvo + t * heads * 4.0;
+  if (mb.cached > 0)  // the cached prefix's up-projected keys and values
+    w.bytes += static_cast<double>(mb.sequences) * mb.cached * heads * (qk + v) * 2.0;
 }
 
 }  // namespace
@@ -246,6 +260,12 @@ PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part
     case Part::Attention:
       block_input(b, m, t, pass, input);
       attention_projections(b, m, t, pass);
+      if (pass == Pass::F && mb.cached > 0 && !mb.latent_attention) {  // the cached prefix's latents up-projected
+        const std::int64_t prefix = static_cast<std::int64_t>(mb.sequences) * mb.cached;
+        const auto s = mla_shape(m);
+        b.cast(prefix, s.kv_lora);
+        b.linear(Pass::F, prefix, s.kv_lora, s.kv_up_dim);
+      }
       break;
     case Part::AttentionCore:
       attention_core(w, m, mb, pass);

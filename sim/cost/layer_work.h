@@ -16,6 +16,13 @@
 //  - recomputed in backward (as DeepSeek-V3 does, ../shared/reference): the
 //    RMSNorms, the MLA up-projections (with RoPE) and the SwiGLU outputs.
 //    Their FLOPs count in `flops` but not in `model_flops` (MFU).
+//  - serving (inference, F only): a prompt with a cached prefix of C tokens
+//    up-projects the prefix's latents (kv up GEMM on C tokens per sequence)
+//    and attends over L C + L(L+1)/2 pairs; decode runs MLA with absorbed
+//    projections: the q-absorb and output-absorb GEMMs have the FLOPs and the
+//    weight bytes of the kv up-projection on the new tokens, which stands for
+//    them, and the core reads the latent cache, (kv_lora + rope) x 2 bytes per
+//    cached token, with qk_dim = kv_lora + rope and v_dim = kv_lora per head.
 //  - causal attention core over pairs = L(L+1)/2 per sequence:
 //    F = 2 pairs heads (qk + v); Bi = 2 pairs heads (3 qk + 2 v) (S recomputed,
 //    dP, dV, dQ, dK); model FLOPs of Bi = 2 F.
@@ -53,9 +60,15 @@ struct PartWork {
   program::AttentionShape attention;  // the attention core's shape (AttentionCore only)
 };
 
+// `sequence_length` new tokens per sequence. Serving: each sequence also has
+// `cached` tokens in the KV cache before them, which its attention reads;
+// `latent_attention`: MLA with absorbed projections over the compressed cache
+// (decode) instead of the up-projected keys and values (training, prefill).
 struct MicroBatchShape {
   int sequences = 1;
   int sequence_length = 0;
+  int cached = 0;
+  bool latent_attention = false;
   std::int64_t tokens() const { return static_cast<std::int64_t>(sequences) * sequence_length; }
 };
 

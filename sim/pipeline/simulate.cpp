@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include "sim/report/serving_report.h"
+#include "sim/serving/traffic_simulation.h"
 #include "sim/workload/build_program.h"
 
 namespace moeplan::pipeline {
@@ -20,6 +22,14 @@ SimulationResult simulate(const config::Scenario& sc, const plan::ValidatedPlan&
   const auto cost = cost_model_for(sc, opt.calibration_path);
   r.execution = executor(r.program, sc.topology.topology, cost, {.progress = opt.progress});
   r.report = report::make_report(sc, vp.peak_memory, r.program, r.execution.trace, r.execution.makespan_s);
+  if (sc.is_serving()) {
+    r.report.serving = report::serving_step_metrics(sc, vp.serving_memory, r.report);
+    if (sc.serving().traffic) {
+      auto traffic = serving::simulate_traffic(sc, vp, opt.calibration_path);
+      r.report.serving["traffic"] = std::move(traffic.metrics);
+      r.pools_trace = std::move(traffic.chrome_trace);
+    }
+  }
   r.report.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

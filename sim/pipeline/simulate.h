@@ -25,6 +25,9 @@ struct SimulationResult {
   program::Program program;
   Execution execution;
   report::Report report;
+  // A serving scenario with a request stream: the pools' step timeline as a
+  // Chrome trace (serving/traffic_simulation.h); null otherwise.
+  nlohmann::json pools_trace;
 };
 
 // Builds the program (reduced or full as the scenario asks), executes it, reports.

@@ -35,8 +35,7 @@ void check_measured_routing(const config::Scenario& sc, Diagnostics& diag) {
 
 }  // namespace
 
-std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
-  const auto before = diag.size();
+void check_layout(const config::Scenario& sc, Diagnostics& diag) {
   const auto& p = sc.plan;
   const auto& m = sc.model;
   auto err = [&](const std::string& field, const std::string& msg) {
@@ -54,10 +53,29 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
     if (p.dp % p.ep != 0)
       err("plan.ep", fmt::format("ep = {} must divide dp = {}: an expert-parallel group is formed from "
                                  "data-parallel ranks of one pipeline stage", p.ep, p.dp));
-    if (m.routed_experts % p.ep != 0)
-      err("plan.ep", fmt::format("ep = {} must divide the {} routed experts; valid: a divisor of {}",
-                                 p.ep, m.routed_experts, m.routed_experts));
+    const int slots = m.routed_experts + sc.placement.redundant_experts;
+    if (slots % p.ep != 0)
+      err("plan.ep", sc.placement.redundant_experts == 0
+                         ? fmt::format("ep = {} must divide the {} routed experts; valid: a divisor of {}", p.ep,
+                                       m.routed_experts, m.routed_experts)
+                         : fmt::format("ep = {} must divide the {} routed + {} redundant expert slots = {}; valid: a "
+                                       "divisor of {}, or change placement.redundant_experts",
+                                       p.ep, m.routed_experts, sc.placement.redundant_experts, slots, slots));
   }
+  if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
+    err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
+                                     p.comm_sms, sc.gpu.sms));
+}
+
+std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag) {
+  if (sc.is_serving()) return validate_serving_plan(sc, diag);
+  const auto before = diag.size();
+  const auto& p = sc.plan;
+  const auto& m = sc.model;
+  auto err = [&](const std::string& field, const std::string& msg) {
+    diag.add(sc.path, sc.line_of(field), field, msg);
+  };
+  check_layout(sc, diag);
   if (sc.training().global_batch % (static_cast<std::int64_t>(p.dp) * sc.training().micro_batch) != 0)
     err("workload.global_batch",
         fmt::format("global batch {} is not a multiple of dp x micro_batch = {} x {}; "
@@ -87,9 +105,6 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
   }
   if (m.moe_layers() > 0 && sc.routing.distribution == config::RoutingDistribution::measured)
     check_measured_routing(sc, diag);
-  if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
-    err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
-                                     p.comm_sms, sc.gpu.sms));
   if (diag.size() != before) return std::nullopt;
 
   ValidatedPlan v;

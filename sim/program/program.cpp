@@ -36,11 +36,19 @@ std::string_view to_string(Pass p) { return kPasses[static_cast<std::size_t>(p)]
 std::string_view to_string(Stream s) { return kStreams[static_cast<std::size_t>(s)]; }
 std::string_view to_string(CollectiveKind k) { return kCollectives[static_cast<std::size_t>(k)]; }
 std::string_view to_string(Part p) { return kParts[static_cast<std::size_t>(p)]; }
-std::string_view to_string(AllToAllAlgorithm a) { return a == AllToAllAlgorithm::Pairwise ? "pairwise" : "hierarchical"; }
+std::string_view to_string(AllToAllAlgorithm a) {
+  switch (a) {
+    case AllToAllAlgorithm::Pairwise: return "pairwise";
+    case AllToAllAlgorithm::Hierarchical: return "hierarchical";
+    case AllToAllAlgorithm::LowLatency: return "low_latency";
+  }
+  return "pairwise";
+}
 AllToAllAlgorithm parse_all_to_all(std::string_view s) {
   if (s == "pairwise") return AllToAllAlgorithm::Pairwise;
   if (s == "hierarchical") return AllToAllAlgorithm::Hierarchical;
-  throw std::invalid_argument("unknown all-to-all algorithm \"" + std::string(s) + "\" (pairwise, hierarchical)");
+  if (s == "low_latency") return AllToAllAlgorithm::LowLatency;
+  throw std::invalid_argument("unknown all-to-all algorithm \"" + std::string(s) + "\" (pairwise, hierarchical, low_latency)");
 }
 
 OpType parse_op_type(std::string_view s) { return parse_enum<OpType>(s, kOpTypes, "op type"); }

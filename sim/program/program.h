@@ -75,9 +75,21 @@ inline double gemm_bytes(const Gemm& g, DType input) {
 }
 
 // The attention core an AttentionCore op runs: causal softmax(Q K^T) V over
-// `sequences` sequences of `length` tokens, `heads` heads of qk_dim / v_dim.
+// `sequences` sequences of `length` new tokens, `heads` heads of qk_dim /
+// v_dim. Serving adds a KV cache: each sequence's new tokens also attend to
+// `cached` tokens before them (a prompt's cached prefix, a decode request's
+// context), and `latent` marks MLA with absorbed projections over the
+// compressed cache (every head reads one latent vector per cached token:
+// qk_dim = kv_lora_rank + rope dim, v_dim = kv_lora_rank).
 struct AttentionShape {
   int sequences = 0, length = 0, heads = 0, qk_dim = 0, v_dim = 0;
+  int cached = 0;
+  bool latent = false;
+  // Query-key pairs: per sequence length x cached + length (length + 1) / 2.
+  double pairs() const {
+    const double l = length, c = cached;
+    return (l * c + l * (l + 1) / 2.0) * sequences;
+  }
   bool operator==(const AttentionShape&) const = default;
 };
 
@@ -147,6 +159,8 @@ struct Lead {
 enum class AllToAllAlgorithm : std::uint8_t {
   Pairwise,      // every pair directly, all posted at once (NCCL grouped send/recv)
   Hierarchical,  // DeepSeek: across nodes once per (token, node) to the same-rail GPU, then NVLink
+  LowLatency,    // DeepSeek's decode kernels: GPU-initiated RDMA, every token copy straight to the GPU
+                 // of its expert, no forwarding; holds no SMs (comm_sms 0)
 };
 std::string_view to_string(AllToAllAlgorithm a);
 AllToAllAlgorithm parse_all_to_all(std::string_view s);

@@ -54,6 +54,10 @@ nlohmann::json op_to_json(const Op& op) {
   if (op.attention.sequences > 0) {
     const auto& a = op.attention;
     j["attention"] = {a.sequences, a.length, a.heads, a.qk_dim, a.v_dim};
+    if (a.cached > 0 || a.latent) {  // serving: a KV cache before the new tokens
+      j["attention"].push_back(a.cached);
+      j["attention"].push_back(a.latent ? 1 : 0);
+    }
   }
   if (op.type == OpType::Send || op.type == OpType::Recv) {
     j["peer"] = op.peer;
@@ -188,10 +192,15 @@ Op op_from_json(const nlohmann::json& j) {
   }
   if (j.contains("attention")) {
     const auto& a = j["attention"];
-    if (!a.is_array() || a.size() != 5)
-      throw std::runtime_error(fmt::format("\"attention\": {} is not [sequences, length, heads, qk_dim, v_dim]", shown(a)));
+    if (!a.is_array() || (a.size() != 5 && a.size() != 7))
+      throw std::runtime_error(fmt::format("\"attention\": {} is not [sequences, length, heads, qk_dim, v_dim] or "
+                                           "[sequences, length, heads, qk_dim, v_dim, cached, latent]", shown(a)));
     auto dim = [&](std::size_t i, std::int64_t hi) { return static_cast<int>(integer(a[i], "attention", 1, hi)); };
     op.attention = {dim(0, 1 << 20), dim(1, 1 << 24), dim(2, 1 << 16), dim(3, 1 << 16), dim(4, 1 << 16)};
+    if (a.size() == 7) {
+      op.attention.cached = static_cast<int>(integer(a[5], "attention", 0, 1 << 24));
+      op.attention.latent = integer(a[6], "attention", 0, 1) == 1;
+    }
   }
   op.peer = int_field(j, "peer", -1);
   op.tag = int_field(j, "tag", -1);

@@ -6,6 +6,8 @@
 #include "sim/util/intervals.h"
 #include "sim/util/units.h"
 #include "sim/cost/layer_work.h"
+#include "sim/report/serving_report.h"
+#include "sim/serving/step_shape.h"
 
 namespace moeplan::report {
 namespace {
@@ -30,6 +32,11 @@ double model_flops(const config::Scenario& sc, const program::Op& op) {
   if (op.type != OpType::Compute || op.part == Part::Optimizer) return 0.0;
   // Uniform routing for the routed experts (a skewed GPU does more work, not
   // more model FLOPs); recomputation and memory-bound kernels are not model work.
+  if (op.part == Part::RoutedExperts && sc.is_serving()) {  // the micro-batch's token copies, however placed
+    const auto mb = serving::micro_batch_shape(serving::nominal_step(sc));
+    return cost::routed_experts_work(sc.model, {mb.tokens() * sc.model.experts_per_token}, op.pass, op.dtype)
+        .model_flops;
+  }
   if (op.part == Part::RoutedExperts)
     return cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part, op.pass,
                            op.dtype, sc.plan.ep)
@@ -47,7 +54,9 @@ Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   r.scenario = sc.name;
   r.gpus = static_cast<int>(sc.gpus());  // validated: the topology's GPU count
   r.step_time_s = step_time_s;
-  r.tokens_per_step = static_cast<double>(sc.tokens_per_step());
+  r.tokens_per_step = sc.is_serving() ? static_cast<double>(serving::nominal_step(sc).requests) *
+                                             serving::nominal_step(sc).new_tokens * static_cast<double>(sc.gpus())
+                                       : static_cast<double>(sc.tokens_per_step());
   r.tokens_per_s = r.tokens_per_step / step_time_s;
   r.tokens_per_s_per_gpu = r.tokens_per_s / r.gpus;
   r.gpu_hours_per_trillion_tokens = r.gpus * (step_time_s / 3600.0) * (1e12 / r.tokens_per_step);
@@ -126,7 +135,8 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   return r;
 }
 
-nlohmann::json to_json(const Report& r) {
+namespace {
+nlohmann::json training_json(const Report& r) {
   const auto& b = r.breakdown;
   const auto& m = r.memory;
   nlohmann::json j = {{"scenario", r.scenario},
@@ -165,6 +175,13 @@ nlohmann::json to_json(const Report& r) {
   if (!r.link_usage.is_null()) j["link_usage"] = r.link_usage;
   return j;
 }
+}  // namespace
+
+nlohmann::json to_json(const Report& r) {
+  auto j = training_json(r);
+  if (!r.serving.is_null()) j["serving"] = r.serving;
+  return j;
+}
 
 std::string summary_text(const Report& r, const config::Scenario& sc) {
   const auto& b = r.breakdown;
@@ -173,9 +190,14 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   std::string out;
   out += fmt::format("scenario        {}\n", r.scenario);
   out += fmt::format("cluster         {} x {} ({})\n", r.gpus, sc.gpu.name, sc.topology.topology.name);
-  out += fmt::format("plan            PP{} DP{} EP{} TP{}  {}  {} GEMMs, {} micro-batches of {} tokens per pipeline\n",
-                     sc.plan.pp, sc.plan.dp, sc.plan.ep, sc.plan.tp, schedule::to_string(sc.plan.schedule),
-                     moeplan::to_string(sc.plan.precision), sc.microbatches(), sc.tokens_per_microbatch());
+  if (sc.is_serving())
+    out += fmt::format("plan            attention DP{} EP{}  {} GEMMs, {} all-to-all, {} comm SMs\n", sc.plan.dp,
+                       sc.plan.ep, moeplan::to_string(sc.plan.precision), program::to_string(sc.plan.all_to_all),
+                       sc.plan.comm_sms);
+  else
+    out += fmt::format("plan            PP{} DP{} EP{} TP{}  {}  {} GEMMs, {} micro-batches of {} tokens per pipeline\n",
+                       sc.plan.pp, sc.plan.dp, sc.plan.ep, sc.plan.tp, schedule::to_string(sc.plan.schedule),
+                       moeplan::to_string(sc.plan.precision), sc.microbatches(), sc.tokens_per_microbatch());
   out += "\n";
   out += fmt::format("step time       {}\n", format_seconds(r.step_time_s));
   out += fmt::format("throughput      {:.4g} tokens/s   {:.1f} tokens/s per GPU\n", r.tokens_per_s, r.tokens_per_s_per_gpu);
@@ -190,9 +212,11 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("  exposed PP         {}\n", pct(b.exposed_pp_s));
   out += fmt::format("  exposed DP         {}\n", pct(b.exposed_dp_s));
   out += fmt::format("  bubble (idle)      {}\n", pct(b.bubble_s));
-  out += fmt::format("\nmemory per GPU  {} of {} (pipeline rank {})\n", format_bytes(m.total_bytes()),
+  if (!r.serving.is_null()) out += serving_summary_text(r.serving);
+  else out += fmt::format("\nmemory per GPU  {} of {} (pipeline rank {})\n", format_bytes(m.total_bytes()),
                      format_bytes(sc.gpu.hbm_bytes), m.pipe_rank);
-  out += fmt::format("  weights {}  gradients {}  optimizer {}  activations {} ({} micro-batches in flight)\n",
+  if (r.serving.is_null())
+    out += fmt::format("  weights {}  gradients {}  optimizer {}  activations {} ({} micro-batches in flight)\n",
                      format_bytes(m.weights_bytes), format_bytes(m.gradients_bytes), format_bytes(m.optimizer_bytes),
                      format_bytes(m.activations_bytes), m.activations_in_flight);
   if (r.engine.value("tier", "") == "analytic")

@@ -51,6 +51,7 @@ struct Report {
   double peak_rss_bytes = 0;  // of the simulating process
   nlohmann::json engine;  // engine statistics
   nlohmann::json link_usage;  // per loaded link (pipeline::Execution::link_usage); null: not modelled, no key
+  nlohmann::json serving;  // serving scenarios: the step's serving metrics (serving_report.h); null otherwise
 };
 
 // The breakdown slot a compute op of `part` adds its time to.

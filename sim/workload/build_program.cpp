@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "sim/workload/serve_step.h"
 #include "sim/workload/train_step.h"
 
 namespace moeplan::workload {
@@ -10,8 +11,10 @@ program::Program build_program(const config::Scenario& sc, const plan::Validated
   return std::visit(
       [&](const auto& kind) -> program::Program {
         using Kind = std::decay_t<decltype(kind)>;
-        static_assert(std::is_same_v<Kind, config::TrainingWorkload>, "a workload kind without a program builder");
-        return build_train_step(sc, vp, {.reduced = opt.reduced, .stop = opt.stop, .pipeline = opt.pipeline});
+        if constexpr (std::is_same_v<Kind, config::ServingWorkload>)
+          return build_serve_step(sc, vp, {.reduced = opt.reduced, .stop = opt.stop, .pipeline = opt.pipeline, .shape = {}});
+        else
+          return build_train_step(sc, vp, {.reduced = opt.reduced, .stop = opt.stop, .pipeline = opt.pipeline});
       },
       sc.workload);
 }

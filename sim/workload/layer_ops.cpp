@@ -19,7 +19,7 @@ LayerOps::LayerOps(const config::Scenario& sc, const plan::ValidatedPlan& vp, co
       reduced_(reduced),
       prog_(prog),
       collectives_(collectives),
-      traffic_(sc, std::min(vp.layout.ep, std::max(1, sc.topology.topology.gpus_per_node()))),
+      traffic_(sc, std::min(vp.layout.ep, std::max(1, sc.topology.topology.gpus_per_node())), mb_shape.tokens()),
       leads_(sc, vp, traffic_, prog) {}
 
 void LayerOps::start_rank() {
@@ -178,6 +178,14 @@ cost::BlockInput LayerOps::block_input(Part part, int layer) const {
   const int before = part == Part::Head ? (layer < 0 ? sc_.model.layers - 1 : layer) : layer - 1;
   if (before < 0) return cost::BlockInput::First;
   return is_moe(before) ? cost::BlockInput::AfterMoe : cost::BlockInput::AfterDense;
+}
+
+OpId LayerOps::compute_rows(const OpSite& at, Part part, int layer, const cost::MicroBatchShape& rows, const Deps& in) {
+  const auto saved = mb_shape_;
+  mb_shape_ = rows;
+  const OpId id = compute(at, part, Pass::F, layer, in);
+  mb_shape_ = saved;
+  return id;
 }
 
 OpId LayerOps::compute(const OpSite& at, Part part, Pass pass, int layer, Deps deps) {

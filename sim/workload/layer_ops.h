@@ -84,6 +84,12 @@ class LayerOps {
   // Per MTP module k, last first: head, layer; then head; all after `in`.
   Deps head_weight_grad(const OpSite& at, const Deps& in);
 
+  // ---- inference ---------------------------------------------------------------------
+  // A forward compute op of `part` over `rows` instead of the micro-batch (a
+  // serving step's head, which only the tokens that sample run).
+  program::OpId compute_rows(const OpSite& at, program::Part part, int layer, const cost::MicroBatchShape& rows,
+                             const Deps& in);
+
  private:
   program::OpId compute(const OpSite& at, program::Part part, program::Pass pass, int layer, Deps deps);
   program::OpId all_to_all(const OpSite& at, program::Part part, program::Pass pass, int layer, Deps deps);

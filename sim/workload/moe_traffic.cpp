@@ -60,8 +60,8 @@ std::shared_ptr<const RoutedLayer> routed_layer(const config::Scenario& sc, cons
 
 }  // namespace
 
-MoeTraffic::MoeTraffic(const config::Scenario& sc, int gpus_per_node) : sc_(sc) {
-  shape_ = moe::routing_shape(sc.model, sc.plan.ep, gpus_per_node, sc.tokens_per_microbatch());
+MoeTraffic::MoeTraffic(const config::Scenario& sc, int gpus_per_node, std::int64_t tokens_per_gpu) : sc_(sc) {
+  shape_ = moe::routing_shape(sc.model, sc.plan.ep, gpus_per_node, tokens_per_gpu);
   if (sc.routing.distribution == moe::RoutingDistribution::measured) {
     Diagnostics diag;
     measured_ = moe::read_load_stats(sc.routing.load_file, diag);

@@ -27,7 +27,8 @@ struct LayerTraffic {
 
 class MoeTraffic {
  public:
-  MoeTraffic(const config::Scenario& sc, int gpus_per_node);
+  // `tokens_per_gpu`: the tokens each EP rank routes in one layer (a micro-batch).
+  MoeTraffic(const config::Scenario& sc, int gpus_per_node, std::int64_t tokens_per_gpu);
 
   // Traffic of MoE layer `layer` (MTP modules numbered after the last layer);
   // adds its matrices to `p.traffic` the first time.
