@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <ctime>
 #include <fmt/format.h>
-#include <numeric>
+#include <tuple>
 #include <vector>
 
 #include "kernels/moe_kernels.h"
@@ -87,87 +87,68 @@ nlohmann::json device_record() {
 }
 
 // ---- GEMMs -------------------------------------------------------------------------------
+// Launched as a program's GEMMs are (ComputeKernels::gemm): BF16, FP8 with the
+// weight's 128x128 scales (layout f: F, Bi) and FP8 with two 1x128-scaled
+// activations (layout w: W).
 void profile_gemms(nlohmann::json& out, bool quick) {
   const std::vector<int> ms = quick ? std::vector<int>{256, 4096} : std::vector<int>{64, 256, 1024, 4096, 16384};
   // n and k from 128: the low-rank MLA projections (kv_lora_rank 512, rope 64
   // in DeepSeek-V3; 256 in smaller models) and the router's experts.
   const std::vector<int> ns = quick ? std::vector<int>{1024, 7168} : std::vector<int>{128, 512, 2048, 7168, 24576};
   const std::vector<int> ks = quick ? std::vector<int>{1024, 7168} : std::vector<int>{128, 512, 2048, 7168, 16384};
-  const std::size_t max_a = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ks.back());
-  const std::size_t max_b = static_cast<std::size_t>(ns.back()) * static_cast<std::size_t>(ks.back());
-  const std::size_t max_d = static_cast<std::size_t>(ms.back()) * static_cast<std::size_t>(ns.back());
-  DeviceBuffer<mk::Bf16Bits> a(max_a), b(max_b), d(max_d);
-  DeviceBuffer<mk::E4m3Bits> a8(max_a), b8(max_b);
-  DeviceBuffer<float> a_scales(max_a / 128 + 1024), b_scales(max_b / 128 + 1024);
-  mk::launch_fill_uniform_bf16(a.data(), max_a, 11, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_bf16(b.data(), max_b, 12, -1.0f, 1.0f, nullptr);
-  // FP8 operands: random values cast once; scales random in [0.5, 2].
-  mk::launch_fp8_quant_act_1x128_gemm_scales(a.data(), ms.back(), ks.back(), a8.data(), a_scales.data(), nullptr);
-  mk::launch_fp8_quant_act_1x128_gemm_scales(b.data(), ns.back(), ks.back(), b8.data(), b_scales.data(), nullptr);
-  mk::launch_fill_uniform_f32(a_scales.data(), a_scales.size(), 13, 0.5f, 2.0f, nullptr);
-  mk::launch_fill_uniform_f32(b_scales.data(), b_scales.size(), 14, 0.5f, 2.0f, nullptr);
-  MOEPLAN_CUDA_CHECK(cudaDeviceSynchronize());
-  mk::LtGemm lt;
+  const program::Gemm largest{ms.back(), ns.back(), ks.back()};
+  program::Op op;
+  op.dtype = DType::FP8;
+  op.gemms = {largest};
+  ComputeSizes sizes;
+  for (auto pass : {program::Pass::F, program::Pass::W}) {  // both FP8 scale layouts
+    op.pass = pass;
+    sizes.add(op);
+  }
+  ComputeKernels compute(sizes, 1, 11, nullptr);
   // Clocks up first: half a second of the largest GEMM before anything is timed.
-  median_s([&] { lt.run_bf16(a.data(), b.data(), d.data(), ms.back(), ns.back(), ks.back(), nullptr); }, 0, 30);
+  median_s([&] { compute.gemm(largest, false, program::Pass::F, 0, nullptr); }, 0, 30);
   for (int m : ms)
     for (int n : ns)
       for (int k : ks) {
-        const double flops = 2.0 * m * n * k;
-        const int reps = reps_for(flops / 5e14);
-        const double bf16_s = median_s([&] { lt.run_bf16(a.data(), b.data(), d.data(), m, n, k, nullptr); }, 2, reps);
+        const program::Gemm g{m, n, k};
+        const int reps = reps_for(program::gemm_flops(g) / 5e14);
+        const double bf16_s = median_s([&] { compute.gemm(g, false, program::Pass::F, 0, nullptr); }, 2, reps);
         for (const char* layout : {"f", "w"})
           out.push_back({{"dtype", "bf16"}, {"layout", layout}, {"m", m}, {"n", n}, {"k", k}, {"seconds", bf16_s}});
-        for (auto [layout, mode] : {std::pair{"f", mk::LtGemmMode::fp8_act_x_weight}, {"w", mk::LtGemmMode::fp8_act_x_act}}) {
-          const double s = median_s(
-              [&] { lt.run_fp8(mode, a8.data(), a_scales.data(), b8.data(), b_scales.data(), d.data(), m, n, k, nullptr); },
-              2, reps);
+        for (auto [layout, pass] : {std::pair{"f", program::Pass::F}, {"w", program::Pass::W}}) {
+          const double s = median_s([&] { compute.gemm(g, true, pass, 0, nullptr); }, 2, reps);
           out.push_back({{"dtype", "fp8"}, {"layout", layout}, {"m", m}, {"n", n}, {"k", k}, {"seconds", s}});
         }
       }
 }
 
 // ---- the attention core --------------------------------------------------------------------
+// One sequence per shape, through the runtime's cuDNN plans (ComputeKernels::attention).
 void profile_attention(nlohmann::json& out, bool quick) {
-#if defined(MOEPLAN_HAVE_CUDNN)
+  if (!ComputeKernels::has_fused_attention()) return;
   const std::vector<int> lengths = quick ? std::vector<int>{1024, 4096} : std::vector<int>{512, 1024, 2048, 4096};
   const std::vector<int> heads = quick ? std::vector<int>{16, 128} : std::vector<int>{16, 32, 64, 128};
   constexpr int kQk = 192, kV = 128;
-  const std::size_t max_rows = static_cast<std::size_t>(lengths.back()) * static_cast<std::size_t>(heads.back());
-  DeviceBuffer<mk::Bf16Bits> q(max_rows * kQk), k(max_rows * kQk), v(max_rows * kV), o(max_rows * kV),
-      d_o(max_rows * kV), d_q(max_rows * kQk), d_k(max_rows * kQk), d_v(max_rows * kV);
-  DeviceBuffer<float> stats(max_rows);
-  mk::launch_fill_uniform_bf16(q.data(), q.size(), 21, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_bf16(k.data(), k.size(), 22, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_bf16(v.data(), v.size(), 23, -1.0f, 1.0f, nullptr);
-  mk::launch_fill_uniform_bf16(d_o.data(), d_o.size(), 24, -1.0f, 1.0f, nullptr);
+  std::vector<program::AttentionShape> shapes;
+  ComputeSizes sizes;
   for (int l : lengths)
     for (int h : heads) {
-      mk::AttentionShape shape;
-      shape.batch_ = 1;
-      shape.seq_ = l;
-      shape.heads_ = h;
-      shape.qk_dim_ = kQk;
-      shape.v_dim_ = kV;
-      mk::CudnnAttention att(shape);
-      const program::AttentionShape a{1, l, h, kQk, kV};
-      const double f_flops = cost::attention_core_flops(a, program::Pass::F);
-      const double b_flops = cost::attention_core_flops(a, program::Pass::Bi);
-      const double f_s = median_s([&] { att.forward(q.data(), k.data(), v.data(), o.data(), stats.data(), nullptr); }, 2,
-                                  reps_for(f_flops / 4e14));
-      const double b_s = median_s(
-          [&] {
-            att.backward(q.data(), k.data(), v.data(), o.data(), d_o.data(), stats.data(), d_q.data(), d_k.data(),
-                         d_v.data(), nullptr);
-          },
-          2, reps_for(b_flops / 3e14));
-      out.push_back({{"pass", "F"}, {"length", l}, {"heads", h}, {"qk_dim", kQk}, {"v_dim", kV}, {"flops", f_flops}, {"seconds", f_s}});
-      out.push_back({{"pass", "Bi"}, {"length", l}, {"heads", h}, {"qk_dim", kQk}, {"v_dim", kV}, {"flops", b_flops}, {"seconds", b_s}});
+      program::Op op;
+      op.attention = {1, l, h, kQk, kV};
+      sizes.add(op);
+      shapes.push_back(op.attention);
     }
-#else
-  (void)out;
-  (void)quick;
-#endif
+  ComputeKernels compute(sizes, 1, 21, nullptr);
+  for (const auto& a : shapes) {
+    const double f_flops = cost::attention_core_flops(a, program::Pass::F);
+    const double b_flops = cost::attention_core_flops(a, program::Pass::Bi);
+    const double f_s = median_s([&] { compute.attention(a, program::Pass::F, nullptr); }, 2, reps_for(f_flops / 4e14));
+    const double b_s = median_s([&] { compute.attention(a, program::Pass::Bi, nullptr); }, 2, reps_for(b_flops / 3e14));
+    for (auto [pass, flops, seconds] : {std::tuple{"F", f_flops, f_s}, {"Bi", b_flops, b_s}})
+      out.push_back({{"pass", pass}, {"length", a.length}, {"heads", a.heads}, {"qk_dim", kQk}, {"v_dim", kV},
+                     {"flops", flops}, {"seconds", seconds}});
+  }
 }
 
 // ---- memory-bound kernels ------------------------------------------------------------------
