@@ -118,7 +118,7 @@ void ComputeKernels::run_listed(const program::Op& op, int lane, cudaStream_t s)
   const bool fp8 = runs_fp8(op);
   for (const auto& g : op.gemms) gemm(g, fp8, op.pass, lane, s);
   for (const auto& k : op.kernels) kernel(k, s);
-  if (op.attention.sequences > 0) attention(op.attention, op.pass, s);
+  if (runs_on_fused_attention(op.attention)) attention(op.attention, op.pass, s);
 }
 
 void ComputeKernels::gemm(const program::Gemm& g0, bool fp8, program::Pass pass, int lane, cudaStream_t s) {

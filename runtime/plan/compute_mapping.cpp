@@ -45,7 +45,7 @@ bool is_swiglu_experts(const Op& op) { return op.part == Part::RoutedExperts && 
 ComputeKind compute_kind(const Op& op) {
   if (op.part == Part::Gating && op.pass == program::Pass::F && op.gemms.size() == 1 && op.gemms[0].n >= 2)
     return ComputeKind::GatingTopk;
-  if (!op.gemms.empty() || !op.kernels.empty() || op.attention.sequences > 0) return ComputeKind::Listed;
+  if (!op.gemms.empty() || !op.kernels.empty() || runs_on_fused_attention(op.attention)) return ComputeKind::Listed;
   // Without lists, an op runs as a GEMM of its FLOPs only when it is
   // compute-bound: its intensity above the BF16 roofline ridge of the Hopper
   // GPUs we run on (989 TFLOP/s over 3.35-4.8 TB/s: 206-295 FLOP/B,
@@ -67,6 +67,10 @@ std::vector<program::Gemm> gemms_of(const Op& op) {
   const std::int64_t t = op.tokens;
   const auto k = std::max<std::int64_t>(16, round_up(static_cast<std::int64_t>(std::llround(op.flops / (2.0 * static_cast<double>(t) * static_cast<double>(t)))), 16));
   return {{t, t, k}};
+}
+
+bool runs_on_fused_attention(const program::AttentionShape& a) {
+  return a.sequences > 0 && a.cached == 0 && !a.latent;
 }
 
 bool runs_fp8(const Op& op) { return op.dtype == DType::FP8 && compute_kind(op) == ComputeKind::Listed; }
@@ -133,7 +137,7 @@ void ComputeSizes::add(const Op& op) {
       norm_workspace_cols = std::max(norm_workspace_cols, l.cols);
     }
   }
-  if (const auto& a = op.attention; a.sequences > 0) {
+  if (const auto& a = op.attention; runs_on_fused_attention(a)) {
     const std::int64_t rows = a.sequences * a.length * a.heads;
     attention_qk_elems = std::max(attention_qk_elems, rows * a.qk_dim);
     attention_v_elems = std::max(attention_v_elems, rows * a.v_dim);

@@ -10,6 +10,8 @@
 //                              (program::Kernel) as its own launch; the attention core
 //                              on cuDNN's fused attention, forward (F) or backward (Bi)
 //   flops but no lists      -> one FLOP-equivalent BF16 GEMM [tokens x tokens x k]
+//     (also serving attention the fused kernel does not cover: over a cached
+//     prefix or absorbed MLA over the latent cache, runs_on_fused_attention)
 //   neither                 -> device-to-device copy of bytes/2 (bytes count read+write)
 // Launch shapes are padded where cuBLASLt requires it (gemm_launch_shape):
 // the simulator costs the listed shape, the runtime runs at most 7 rows, 7 columns
@@ -44,6 +46,11 @@ std::vector<program::Gemm> gemms_of(const program::Op& op);
 // Whether the op's GEMMs run FP8 block-scaled (dtype FP8), and in which scale
 // layout: W (weight gradient) multiplies two activations, F and Bi an activation by a weight.
 bool runs_fp8(const program::Op& op);
+// Whether cuDNN's fused attention runs this shape: causal self-attention over
+// the op's own tokens. Attention over a cached prefix or over the latent KV
+// cache (serving) is not in it yet; such an op runs as a stand-in of its
+// FLOPs or bytes (compute_kind), whichever bounds it.
+bool runs_on_fused_attention(const program::AttentionShape& a);
 // The shape launched for `g`: k to a multiple of 16 and n of 8 (16-byte rows,
 // cuBLASLt), and for FP8 m to a multiple of 8 (the FP8 heuristic has no
 // algorithm for m = 1 or 1057 on H100; kernels/gemm/lt_gemm.h). Empty GEMMs stay empty.

@@ -114,6 +114,33 @@ TEST(ComputeMapping, KernelLaunchesMoveTheKernelsBytes) {
   EXPECT_EQ(k.rope_dim, 64);
 }
 
+// Serving attention the fused kernel does not cover runs as a stand-in bounded
+// like the real kernel: decode over the latent cache reads its cache (bytes),
+// prefill over a cached prefix is compute-bound (FLOPs); no cuDNN plan is made.
+TEST(ComputeMapping, AttentionOutsideTheFusedKernelRunsAsItsBound) {
+  program::Op decode;
+  decode.type = program::OpType::Compute;
+  decode.part = program::Part::AttentionCore;
+  decode.pass = program::Pass::F;
+  decode.tokens = 32;
+  decode.attention = {16, 2, 16, 320, 256, 2048, true};
+  decode.flops = 1.2e9;  // 56 FLOP per byte: below the ridge
+  decode.bytes = 2.16e7;
+  EXPECT_FALSE(runs_on_fused_attention(decode.attention));
+  EXPECT_EQ(compute_kind(decode), ComputeKind::DeviceCopy);
+  program::Op prefill = decode;
+  prefill.tokens = 2048;
+  prefill.attention = {2, 1024, 16, 192, 128, 1024, false};
+  prefill.flops = 3.2e10;  // 511 FLOP per byte
+  prefill.bytes = 6.3e7;
+  EXPECT_EQ(compute_kind(prefill), ComputeKind::FlopGemm);
+  ComputeSizes z;
+  z.add(prefill);
+  EXPECT_TRUE(z.attention_shapes.empty());
+  prefill.attention.cached = 0;  // the training shape: fused
+  EXPECT_EQ(compute_kind(prefill), ComputeKind::Listed);
+}
+
 TEST(ComputeMapping, SharedBuffersHoldTheLargestLaunch) {
   program::Op op;
   op.type = program::OpType::Compute;
