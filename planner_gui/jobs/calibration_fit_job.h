@@ -4,30 +4,20 @@
 // `moeplan simulate --calibration` read. cancel() kills it.
 #pragma once
 
-#include <QObject>
-#include <QProcess>
-#include <QTemporaryDir>
-#include <memory>
+#include "planner_gui/jobs/cli_job.h"
 
 namespace moeplan::gui {
 
-class CalibrationFitJob : public QObject {
+class CalibrationFitJob : public CliJob {
   Q_OBJECT
  public:
-  explicit CalibrationFitJob(QObject* parent = nullptr);
-  ~CalibrationFitJob() override;
+  explicit CalibrationFitJob(QObject* parent = nullptr) : CliJob("calibrate", parent) {}
   void start(const QString& program, const QString& measured);
-  void cancel();
-  bool is_running() const { return process_.state() != QProcess::NotRunning; }
   // The calibration written by the last run that succeeded (empty before).
   QString calibration_path() const { return calibration_; }
 
- Q_SIGNALS:
-  void finished(bool ok, const QString& message);  // message: the fit's table as text, or what went wrong
-
  private:
-  QProcess process_;
-  std::unique_ptr<QTemporaryDir> dir_;
+  QString take_result() override;
   QString calibration_;
 };
 

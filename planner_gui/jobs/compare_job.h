@@ -4,32 +4,21 @@
 // cancel() kills it.
 #pragma once
 
-#include <QObject>
-#include <QProcess>
-#include <QTemporaryDir>
-#include <memory>
 #include <nlohmann/json.hpp>
+
+#include "planner_gui/jobs/cli_job.h"
 
 namespace moeplan::gui {
 
-class CompareJob : public QObject {
+class CompareJob : public CliJob {
   Q_OBJECT
  public:
-  explicit CompareJob(QObject* parent = nullptr);
-  ~CompareJob() override;
+  explicit CompareJob(QObject* parent = nullptr) : CliJob("compare", parent) {}
   void start(const QString& program, const QString& measured, const QString& calibration = {});
-  void cancel();
-  bool is_running() const { return process_.state() != QProcess::NotRunning; }
-
- Q_SIGNALS:
-  void finished(bool ok, const QString& message);  // message: the table as text, or what went wrong
-
- public:
   const nlohmann::json& comparison() const { return comparison_; }
 
  private:
-  QProcess process_;
-  std::unique_ptr<QTemporaryDir> dir_;
+  QString take_result() override;
   nlohmann::json comparison_;
 };
 
