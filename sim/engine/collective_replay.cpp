@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 
@@ -64,34 +65,57 @@ void CollectiveReplay::add_instance(int instance, int group, const std::vector<O
 
 // For each held all-to-all, the all-to-all whose exits stagger its members'
 // entries: the previous one of its chain (same rank, pass, micro-batch and
-// direction; an F&B pair interleaves two chains on one stream); for a
-// chain's first, the last one of the same chain on the rank that sent this
-// pass its PP input (the previous stage), or, for a backward that starts at
-// the loss, the rank's own forward of the micro-batch.
+// direction or chunk; an F&B pair interleaves two chains on one stream). For a
+// chain's first, whatever last handed this pass of the micro-batch to the
+// rank: the sender's last all-to-all before its PP send when a PP receive came
+// last (the previous stage), the rank's own all-to-all when another chunk of
+// the same pass came last (DualPipeV's turn at the last rank), or, for a
+// backward that starts at the loss, the rank's own forward of the micro-batch.
+// Each points back to an all-to-all that started earlier on a FIFO comm
+// stream, so the predecessors form no cycle.
 std::map<OpId, OpId> CollectiveReplay::previous_all_to_all() const {
   using Chain = std::tuple<int, program::Pass, int, int>;  // rank, pass, micro-batch, direction
+  using Message = std::tuple<int, int, int>;               // sender, receiver, tag
+  struct Handoff {                                         // what last handed a pass to a rank
+    OpId local = -1;                                       // an all-to-all of the rank's
+    Message recv{-1, -1, -1};                              // or a PP receive
+  };
+  auto direction = [](program::Pass p) { return p == program::Pass::F ? 0 : 1; };
   std::map<Chain, OpId> last;
-  std::map<Chain, int> pp_sender;
+  std::map<Message, OpId> before_send;                  // the sender's last all-to-all of that pass
+  std::vector<std::pair<OpId, Handoff>> firsts;
   std::map<OpId, OpId> prev;
-  std::vector<OpId> firsts;
-  for (int r : p_.present_ranks())
+  for (int r : p_.present_ranks()) {
+    std::map<std::pair<int, int>, Handoff> handoff;  // (forward/backward, micro-batch)
     for (auto id : p_.by_rank[static_cast<std::size_t>(r)]) {
       const auto& op = p_.op(id);
-      const Chain chain{r, op.pass, op.microbatch, op.dir};
-      if (op.type == program::OpType::Recv) pp_sender[chain] = op.peer;
+      const std::pair<int, int> key{direction(op.pass), op.microbatch};
+      if (op.type == program::OpType::Send) {
+        if (auto h = handoff.find(key); h != handoff.end() && h->second.local >= 0)
+          before_send[{r, op.peer, op.tag}] = h->second.local;
+        continue;
+      }
+      if (op.type == program::OpType::Recv) {
+        handoff[key] = Handoff{-1, {op.peer, r, op.tag}};
+        continue;
+      }
       if (op.type != program::OpType::Collective || op.collective != CollectiveKind::AllToAll) continue;
+      const Chain chain{r, op.pass, op.microbatch, op.dir};
       if (auto it = last.find(chain); it != last.end()) prev[id] = it->second;
-      else firsts.push_back(id);
+      else firsts.emplace_back(id, handoff[key]);
       last[chain] = id;
+      handoff[key] = Handoff{id, {-1, -1, -1}};
     }
-  for (const OpId id : firsts) {
+  }
+  for (const auto& [id, from] : firsts) {
     const auto& op = p_.op(id);
-    std::map<Chain, OpId>::const_iterator up = last.end();
-    if (auto s = pp_sender.find({op.rank, op.pass, op.microbatch, op.dir}); s != pp_sender.end())
-      up = last.find({s->second, op.pass, op.microbatch, op.dir});
-    else if (op.pass == program::Pass::Bi)
-      up = last.find({op.rank, program::Pass::F, op.microbatch, op.dir});
-    if (up != last.end()) prev[id] = up->second;
+    if (from.local >= 0) {
+      prev[id] = from.local;
+    } else if (std::get<0>(from.recv) >= 0) {
+      if (auto s = before_send.find(from.recv); s != before_send.end()) prev[id] = s->second;
+    } else if (op.pass == program::Pass::Bi) {
+      if (auto f = last.find({op.rank, program::Pass::F, op.microbatch, op.dir}); f != last.end()) prev[id] = f->second;
+    }
   }
   return prev;
 }
@@ -158,8 +182,22 @@ void CollectiveReplay::add_shadow(Instance& inst, const Op& held, const std::vec
   pairs_.insert({inst.shadow_peer, gpu(held.rank)});
 }
 
+// Each instance needs its predecessor's measurement first. The chains run
+// through a whole pass (tens of thousands of instances with DualPipeV at
+// scale), so they are walked, not recursed: a recursion that deep overflows
+// the actor's stack.
 void CollectiveReplay::measure_all(const Platform& platform) {
-  for (const auto& [id, inst] : instances_) measure_instance(id, platform);
+  for (const auto& [id, first] : instances_) {
+    std::vector<int> chain;  // unmeasured, newest first
+    std::set<int> seen;
+    for (int at = id; at >= 0 && instances_.count(at) && instances_.at(at).measurement < 0;
+         at = instances_.at(at).predecessor) {
+      if (!seen.insert(at).second)
+        throw std::logic_error(fmt::format("collective replay: instance {} is its own predecessor", at));
+      chain.push_back(at);
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) measure_instance(*it, platform);
+  }
 }
 
 double CollectiveReplay::duration_s(int instance) const {
@@ -168,6 +206,7 @@ double CollectiveReplay::duration_s(int instance) const {
 
 // The instance's measurement: entry offsets from its predecessor's exits
 // and its members' leads, quantised, measured once per distinct pattern.
+// measure_all has measured the predecessor already.
 int CollectiveReplay::measure_instance(int id, const Platform& platform) {
   auto& inst = instances_.at(id);
   if (inst.measurement >= 0) return inst.measurement;
@@ -179,8 +218,11 @@ int CollectiveReplay::measure_instance(int id, const Platform& platform) {
     const double last = *std::max_element(v.begin(), v.end());
     for (std::size_t i = 0; i < n; ++i) entry[i] += v[i] - last;
   };
-  if (inst.predecessor >= 0 && instances_.count(inst.predecessor))
-    add_relative(measurements_[static_cast<std::size_t>(measure_instance(inst.predecessor, platform))].exit_s);
+  if (inst.predecessor >= 0 && instances_.count(inst.predecessor)) {
+    const int before = instances_.at(inst.predecessor).measurement;
+    if (before < 0) throw std::logic_error(fmt::format("collective replay: instance {} measured before its predecessor", id));
+    add_relative(measurements_[static_cast<std::size_t>(before)].exit_s);
+  }
   add_relative(sig.lead_s);
   if (sig.alone_s < 0) sig.alone_s = measure(sig, std::vector<double>(n, 0.0), platform).duration_s;
   const double quantum = std::max(kStaggerQuantum * sig.alone_s, 1e-9);
