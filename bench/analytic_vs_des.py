@@ -21,6 +21,12 @@ ap.add_argument("--jobs", type=int, default=2)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--work", default="bench-analytic-vs-des")
 ap.add_argument("--candidates", type=int, default=1500)
+ap.add_argument("--pairwise-max-ep", type=int, default=32,
+                help="largest EP drawn with the pairwise all-to-all: a SimGrid run of pairwise at EP 64 "
+                     "(4,032 flows per all-to-all) takes ~6 minutes on a 2-core machine, the rest seconds")
+ap.add_argument("--batches", default="1920,3840,7680",
+                help="global batches (sequences per 1024 GPUs) to draw from; a SimGrid run's wall time grows with "
+                     "the micro-batches per pipeline (~30-80 s at 3840 on a 2-core machine)")
 ap.add_argument("--analyze-only", action="store_true",
                 help="reuse WORK/points.csv's SimGrid rows (e.g. of a run cut short) and re-estimate them analytically")
 a = ap.parse_args()
@@ -55,11 +61,11 @@ for _ in range(a.candidates):
     ep = rng.choice([e for e in (8, 16, 32, 64) if dp % e == 0])
     sched = rng.choice(["1f1b", "zb1p", "dualpipe", "dualpipev", "interleaved"])
     chunks = 2 if sched == "interleaved" else 1
-    gb = rng.choice([1920, 3840, 7680]) * (gpus // 1024)
+    gb = rng.choice([int(b) for b in a.batches.split(",")]) * (gpus // 1024)
     c = {"topology.nodes": nodes, "plan.pp": pp, "plan.dp": dp, "plan.ep": ep, "plan.schedule": sched,
          "plan.chunks": chunks, "plan.layers_per_stage": splits(61, pp * (2 if sched in ("dualpipev", "interleaved") else 1)),
          "plan.comm_sms": rng.choice([0, 16, 20, 24, 32]), "plan.zero_stage": rng.choice([0, 1]),
-         "plan.all_to_all": rng.choice(["hierarchical", "pairwise"]),
+         "plan.all_to_all": rng.choice(["hierarchical", "pairwise"] if ep <= a.pairwise_max_ep else ["hierarchical"]),
          "routing.node_limit": rng.choice([0, 2, 4]), "workload.global_batch": gb}
     cands.append(c)
 
