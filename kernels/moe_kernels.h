@@ -13,11 +13,15 @@
 //   SwiGLU            swiglu/swiglu.h                  activation forward / backward
 //   residual add      elementwise/residual_add.h       out = a + b
 //   attention core    attention/cudnn_mla_attention.h  MLA fwd/bwd on cuDNN fused attention
-//                                                      (only with MOEPLAN_HAVE_CUDNN)
+//                                                      (only with MOEPLAN_HAVE_CUDNN; also
+//                                                      serving prefill over a cached prefix)
+//   latent attention  attention/latent_attention.h     absorbed-MLA decode over the latent KV
+//                                                      cache (cuBLAS batched GEMMs + softmax)
 //
 // Each has a CPU reference beside it (*_reference.h) used by tests/kernels.
 #pragma once
 
+#include "attention/latent_attention.h"
 #include "dispatch/dispatch_layout.h"
 #include "elementwise/residual_add.h"
 #include "expert_ffn/fp8_grouped_swiglu_ffn.h"

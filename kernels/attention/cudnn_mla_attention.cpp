@@ -57,6 +57,7 @@ enum TensorUid : std::int64_t {
   kUidOne,
   kUidSoftmaxSum,
   kUidDqAccum,
+  kUidPrefix,
 };
 constexpr std::int64_t kFirstVirtualUid = 100;
 constexpr std::int64_t kTensorAlignmentBytes = 16;
@@ -102,8 +103,9 @@ class GraphBuilder {
     return tensor(name, next_virtual_uid_++, type, dims, strides, true);
   }
   // A by-value fp32 scalar {1,1,1,1}; its variant-pack pointer is a host pointer.
-  const BackendDescriptor& scalar(const std::string& name, std::int64_t uid) {
-    return tensor(name, uid, CUDNN_DATA_FLOAT, {1, 1, 1, 1}, {1, 1, 1, 1}, false, true);
+  const BackendDescriptor& scalar(const std::string& name, std::int64_t uid,
+                                  cudnnDataType_t type = CUDNN_DATA_FLOAT) {
+    return tensor(name, uid, type, {1, 1, 1, 1}, {1, 1, 1, 1}, false, true);
   }
 
   // y = mode(x [, b [, t]]); axis only for GEN_INDEX.
@@ -193,27 +195,34 @@ class GraphBuilder {
   std::int64_t next_virtual_uid_ = kFirstVirtualUid;
 };
 
-// Views of the [batch, seq, heads, dim] buffers and of the score matrix.
+// Views of the [batch, seq, heads, dim] buffers and of the score matrix. K and
+// V hold kv_ rows per sequence (kv_ = s_ but over a cached prefix).
 struct Layouts {
   Layouts(const AttentionShape& shape)
-      : b_(shape.batch_), h_(shape.heads_), s_(shape.seq_), dqk_(shape.qk_dim_), dv_(shape.v_dim_) {}
+      : b_(shape.batch_), h_(shape.heads_), s_(shape.seq_), kv_(shape.kv()), dqk_(shape.qk_dim_),
+        dv_(shape.v_dim_) {}
   Dims rows(std::int64_t d) const { return {b_, h_, s_, d}; }
   Dims row_strides(std::int64_t d) const { return {s_ * h_ * d, d, h_ * d, 1}; }
-  Dims transposed(std::int64_t d) const { return {b_, h_, d, s_}; }
-  Dims transposed_strides(std::int64_t d) const { return {s_ * h_ * d, d, 1, h_ * d}; }
+  Dims kv_rows(std::int64_t d) const { return {b_, h_, kv_, d}; }
+  Dims kv_row_strides(std::int64_t d) const { return {kv_ * h_ * d, d, h_ * d, 1}; }
+  Dims transposed(std::int64_t d) const { return {b_, h_, d, kv_}; }
+  Dims transposed_strides(std::int64_t d) const { return {kv_ * h_ * d, d, 1, h_ * d}; }
   Dims packed_strides(std::int64_t d) const { return {h_ * s_ * d, s_ * d, d, 1}; }  // [b, h, s, d]
-  Dims scores() const { return {b_, h_, s_, s_}; }
-  Dims score_strides() const { return {h_ * s_ * s_, s_ * s_, s_, 1}; }
-  Dims scores_transposed_strides() const { return {h_ * s_ * s_, s_ * s_, 1, s_}; }
+  Dims scores() const { return {b_, h_, s_, kv_}; }
+  Dims score_strides() const { return {h_ * s_ * kv_, s_ * kv_, kv_, 1}; }
+  Dims scores_transposed_strides() const { return {h_ * s_ * kv_, s_ * kv_, 1, kv_}; }
   Dims stats() const { return {b_, h_, s_, 1}; }
   Dims stats_strides() const { return {h_ * s_, s_, 1, 1}; }
-  std::int64_t b_, h_, s_, dqk_, dv_;
+  std::int64_t b_, h_, s_, kv_, dqk_, dv_;
 };
 
-// Scores outside the causal triangle (col > row) become `mask_value` (fp32 lowest).
+// Scores outside the causal triangle become `mask_value` (fp32 lowest): col >
+// row, or over a cached prefix col > row + (kv - s) (aligned bottom-right:
+// `prefix` is a by-value int32 scalar holding kv - s).
 const BackendDescriptor& causal_mask(GraphBuilder& g, const Layouts& l,
                                      const BackendDescriptor& scores,
-                                     const BackendDescriptor& mask_value) {
+                                     const BackendDescriptor& mask_value,
+                                     const BackendDescriptor* prefix = nullptr) {
   auto& row = g.virtual_tensor("row index", CUDNN_DATA_INT32, l.scores(), l.score_strides());
   auto& col = g.virtual_tensor("col index", CUDNN_DATA_INT32, l.scores(), l.score_strides());
   auto& keep = g.virtual_tensor("row >= col", CUDNN_DATA_BOOLEAN, l.scores(), l.score_strides());
@@ -222,7 +231,13 @@ const BackendDescriptor& causal_mask(GraphBuilder& g, const Layouts& l,
               nullptr, 2);
   g.pointwise("gen col index", CUDNN_POINTWISE_GEN_INDEX, CUDNN_DATA_INT32, scores, col, nullptr,
               nullptr, 3);
-  g.pointwise("row >= col", CUDNN_POINTWISE_CMP_GE, CUDNN_DATA_BOOLEAN, row, keep, &col);
+  const BackendDescriptor* last_key = &row;
+  if (prefix != nullptr) {
+    auto& shifted = g.virtual_tensor("row + prefix", CUDNN_DATA_INT32, l.scores(), l.score_strides());
+    g.pointwise("row + prefix", CUDNN_POINTWISE_ADD, CUDNN_DATA_INT32, row, shifted, prefix);
+    last_key = &shifted;
+  }
+  g.pointwise("row >= col", CUDNN_POINTWISE_CMP_GE, CUDNN_DATA_BOOLEAN, *last_key, keep, &col);
   g.pointwise("causal select", CUDNN_POINTWISE_BINARY_SELECT, CUDNN_DATA_FLOAT, scores, masked,
               &mask_value, &keep);
   return masked;
@@ -244,13 +259,14 @@ void build_forward_graph(GraphBuilder& g, const AttentionShape& shape) {
   auto& q = g.tensor("Q", kUidQ, CUDNN_DATA_BFLOAT16, l.rows(l.dqk_), l.row_strides(l.dqk_), false);
   auto& k_t = g.tensor("K^T", kUidK, CUDNN_DATA_BFLOAT16, l.transposed(l.dqk_),
                        l.transposed_strides(l.dqk_), false);
-  auto& v = g.tensor("V", kUidV, CUDNN_DATA_BFLOAT16, l.rows(l.dv_), l.row_strides(l.dv_), false);
+  auto& v = g.tensor("V", kUidV, CUDNN_DATA_BFLOAT16, l.kv_rows(l.dv_), l.kv_row_strides(l.dv_), false);
   auto& o = g.tensor("O", kUidO, CUDNN_DATA_BFLOAT16, l.rows(l.dv_), l.row_strides(l.dv_), false);
   auto& stats = g.tensor("stats", kUidStats, CUDNN_DATA_FLOAT, l.stats(), l.stats_strides(), false);
   auto& scale = g.scalar("scale", kUidScale);
 
   const BackendDescriptor* logits = &scaled_scores(g, l, q, k_t, scale);
-  if (shape.causal_) logits = &causal_mask(g, l, *logits, g.scalar("mask value", kUidMaskValue));
+  const BackendDescriptor* prefix = l.kv_ != l.s_ ? &g.scalar("prefix", kUidPrefix, CUDNN_DATA_INT32) : nullptr;
+  if (shape.causal_) logits = &causal_mask(g, l, *logits, g.scalar("mask value", kUidMaskValue), prefix);
 
   auto& row_max = g.virtual_tensor("row max", CUDNN_DATA_FLOAT, l.stats(), l.stats_strides());
   auto& shifted = g.virtual_tensor("S - max", CUDNN_DATA_FLOAT, l.scores(), l.score_strides());
@@ -433,6 +449,7 @@ struct CudnnAttention::Plans {
   float scale_ = 1.0f;
   float mask_value_ = std::numeric_limits<float>::lowest();
   float one_ = 1.0f;
+  std::int32_t prefix_ = 0;  // kv - seq: cached keys before a sequence's new tokens
 };
 
 CudnnAttention::CudnnAttention(const AttentionShape& shape) : shape_(shape) {
@@ -443,15 +460,21 @@ CudnnAttention::CudnnAttention(const AttentionShape& shape) : shape_(shape) {
                       shape.v_dim_ % 8 == 0,
                   "qk_dim " + std::to_string(shape.qk_dim_) + " and v_dim " +
                       std::to_string(shape.v_dim_) + " must be positive multiples of 8 (16-byte rows)");
+  MOEPLAN_REQUIRE(shape.kv() >= shape.seq_,
+                  "kv_seq " + std::to_string(shape.kv()) + " must be at least seq " + std::to_string(shape.seq_) +
+                      " (the cached prefix comes before the new tokens)");
   plans_ = std::make_unique<Plans>();
   plans_->scale_ = shape.scale();
-  build_forward_graph(plans_->forward_builder_, shape);
-  build_backward_graph(plans_->backward_builder_, shape);
+  plans_->prefix_ = shape.kv() - shape.seq_;
   const cudnnHandle_t handle = plans_->handle_.get();
+  build_forward_graph(plans_->forward_builder_, shape);
   plans_->forward_graph_ = plans_->forward_builder_.operation_graph(handle);
-  plans_->backward_graph_ = plans_->backward_builder_.operation_graph(handle);
   plans_->forward_ = build_plan(handle, *plans_->forward_graph_, "attention forward");
-  plans_->backward_ = build_plan(handle, *plans_->backward_graph_, "attention backward");
+  if (has_backward()) {  // serving's attention over a cached prefix runs forward only
+    build_backward_graph(plans_->backward_builder_, shape);
+    plans_->backward_graph_ = plans_->backward_builder_.operation_graph(handle);
+    plans_->backward_ = build_plan(handle, *plans_->backward_graph_, "attention backward");
+  }
 
   const auto b = static_cast<std::size_t>(shape.batch_), h = static_cast<std::size_t>(shape.heads_),
              s = static_cast<std::size_t>(shape.seq_), dqk = static_cast<std::size_t>(shape.qk_dim_);
@@ -482,6 +505,10 @@ void CudnnAttention::forward(const Bf16Bits* q, const Bf16Bits* k, const Bf16Bit
   if (shape_.causal_) {
     uids.push_back(kUidMaskValue);
     pointers.push_back(&plans_->mask_value_);
+    if (!has_backward()) {
+      uids.push_back(kUidPrefix);
+      pointers.push_back(&plans_->prefix_);
+    }
   }
   execute(handle, plans_->forward_, uids, pointers, workspace_, "attention forward");
 }
@@ -489,6 +516,8 @@ void CudnnAttention::forward(const Bf16Bits* q, const Bf16Bits* k, const Bf16Bit
 void CudnnAttention::backward(const Bf16Bits* q, const Bf16Bits* k, const Bf16Bits* v,
                               const Bf16Bits* o, const Bf16Bits* d_o, const float* stats,
                               Bf16Bits* d_q, Bf16Bits* d_k, Bf16Bits* d_v, cudaStream_t stream) {
+  MOEPLAN_REQUIRE(has_backward(), "attention over a cached prefix (kv_seq " + std::to_string(shape_.kv()) +
+                                      " > seq " + std::to_string(shape_.seq_) + ") has no backward plan");
   const cudnnHandle_t handle = plans_->handle_.get();
   check_cudnn(cudnnSetStream(handle, stream), "attention backward: cudnnSetStream");
   const auto b = static_cast<std::size_t>(shape_.batch_), h = static_cast<std::size_t>(shape_.heads_),

@@ -9,6 +9,10 @@
 //   backward, with dO:  D = rowsum(dO * O), dP = dO . V^T, dS = P * (dP - D),
 //                       dV = P^T . dO, dQ = scale * dS . K, dK = scale * dS^T . Q
 //
+// Over a cached prefix (serving prefill, shape.kv_seq_ > seq_): k and v hold
+// kv_seq rows per sequence, the mask is aligned bottom-right (query i sees keys
+// up to kv_seq - seq + i), and only forward() exists.
+//
 // Layouts: q, k, d_q, d_k are BF16 [batch, seq, heads, qk_dim]; v, o, d_o, d_v are
 // BF16 [batch, seq, heads, v_dim] (row-major, dim fastest); stats is FP32
 // [batch, heads, seq]. MLA: qk_dim 192 (128 nope + 64 rope), v_dim 128, 128 heads.
@@ -50,6 +54,9 @@ class CudnnAttention {
                 Bf16Bits* d_v, cudaStream_t stream);
 
   const AttentionShape& shape() const { return shape_; }
+  // Self-attention has a backward plan; attention over a cached prefix
+  // (shape.kv() > shape.seq_, serving) is forward only.
+  bool has_backward() const { return shape_.kv() == shape_.seq_; }
   // Device workspace the two plans and the backward's fp32 scratch hold.
   std::size_t workspace_bytes() const { return workspace_bytes_; }
   // Global index (CUDNN_ATTR_ENGINE_GLOBAL_INDEX) of the engine each plan runs on.

@@ -20,7 +20,7 @@ namespace {
 std::size_t count_of(std::int64_t elems) { return elems > 0 ? static_cast<std::size_t>(elems) : 0; }
 
 auto attention_key(const program::AttentionShape& a) {
-  return std::tuple{a.sequences, a.length, a.heads, a.qk_dim, a.v_dim};
+  return std::tuple{a.sequences, a.length, a.heads, a.qk_dim, a.v_dim, a.cached};
 }
 
 }  // namespace
@@ -67,6 +67,9 @@ ComputeKernels::ComputeKernels(const ComputeSizes& sizes, int lanes, std::uint64
   d_o_ = mk::DeviceBuffer<mk::Bf16Bits>(count_of(z_.attention_v_elems));
   d_v_ = mk::DeviceBuffer<mk::Bf16Bits>(count_of(z_.attention_v_elems));
   stats_ = mk::DeviceBuffer<float>(count_of(z_.attention_rows));
+  latent_q_ = mk::DeviceBuffer<mk::Bf16Bits>(count_of(z_.latent_q_elems));
+  latent_cache_ = mk::DeviceBuffer<mk::Bf16Bits>(count_of(z_.latent_cache_elems));
+  latent_o_ = mk::DeviceBuffer<mk::Bf16Bits>(count_of(z_.latent_o_elems));
 
   auto fill_bf16 = [&](mk::Bf16Bits* p, std::size_t n, std::uint64_t salt, float lo, float hi) {
     if (p && n > 0) mk::launch_fill_uniform_bf16(p, n, seed * 1000003 + salt, lo, hi, fill);
@@ -80,6 +83,8 @@ ComputeKernels::ComputeKernels(const ComputeSizes& sizes, int lanes, std::uint64
   fill_bf16(k_.data(), k_.size(), 107, -1, 1);
   fill_bf16(v_.data(), v_.size(), 108, -1, 1);
   fill_bf16(d_o_.data(), d_o_.size(), 109, -1, 1);
+  fill_bf16(latent_q_.data(), latent_q_.size(), 113, -1, 1);
+  fill_bf16(latent_cache_.data(), latent_cache_.size(), 114, -1, 1);
   if (a8_.size() > 0) {
     // e4m3 operands: random values cast once, as rows of 128 (a GEMM's scales
     // outnumber its elements / 128, so the scale buffers hold these casts'
@@ -106,9 +111,20 @@ ComputeKernels::ComputeKernels(const ComputeSizes& sizes, int lanes, std::uint64
     shape.heads_ = a.heads;
     shape.qk_dim_ = a.qk_dim;
     shape.v_dim_ = a.v_dim;
+    shape.kv_seq_ = a.cached + a.length;
     attention_[attention_key(a)] = std::make_unique<mk::CudnnAttention>(shape);
   }
 #endif
+  for (const auto& a : z_.latent_shapes) {
+    mk::LatentAttentionShape shape;
+    shape.batch_ = a.sequences;
+    shape.seq_ = a.length;
+    shape.kv_ = a.cached + a.length;
+    shape.heads_ = a.heads;
+    shape.latent_dim_ = a.qk_dim;
+    shape.v_dim_ = a.v_dim;
+    latent_[attention_key(a)] = std::make_unique<mk::LatentAttention>(shape);
+  }
   MOEPLAN_CUDA_CHECK(cudaStreamSynchronize(fill));
 }
 
@@ -119,6 +135,15 @@ void ComputeKernels::run_listed(const program::Op& op, int lane, cudaStream_t s)
   for (const auto& g : op.gemms) gemm(g, fp8, op.pass, lane, s);
   for (const auto& k : op.kernels) kernel(k, s);
   if (runs_on_fused_attention(op.attention)) attention(op.attention, op.pass, s);
+  if (runs_latent_attention(op.attention)) latent_attention(op.attention, s);
+}
+
+void ComputeKernels::latent_attention(const program::AttentionShape& a, cudaStream_t s) {
+  const auto it = latent_.find(attention_key(a));
+  if (it == latent_.end())
+    throw std::logic_error(fmt::format("latent attention {}x{}x{} over {} cached was not planned", a.sequences,
+                                       a.length, a.heads, a.cached));
+  it->second->forward(latent_q_.data(), latent_cache_.data(), latent_o_.data(), s);
 }
 
 void ComputeKernels::gemm(const program::Gemm& g0, bool fp8, program::Pass pass, int lane, cudaStream_t s) {

@@ -1,7 +1,7 @@
 // The real GPU work behind a compute op's lists (runtime/plan/compute_mapping.h):
 // its GEMMs on cuBLASLt (FP8 block-scaled or BF16), its memory-bound kernels
 // (program::Kernel, one launch each, kernels/) and its attention core on cuDNN's
-// fused attention. The rank executor runs ops through it and the kernel profiler
+// fused attention, or for decode over the latent KV cache on LatentAttention. The rank executor runs ops through it and the kernel profiler
 // times through it, so what the profile measured is what a program runs.
 //
 // Operands live in buffers shared by every op and lane (sized by ComputeSizes);
@@ -27,6 +27,7 @@
 namespace moeplan::kernels {
 class LtGemm;
 class CudnnAttention;
+class LatentAttention;
 }  // namespace moeplan::kernels
 
 namespace moeplan::runtime {
@@ -47,6 +48,8 @@ class ComputeKernels {
   void kernel(const program::Kernel& k, cudaStream_t s);  // k must be in the sizes given
   // The attention core, forward (F) or backward (any other pass).
   void attention(const program::AttentionShape& a, program::Pass pass, cudaStream_t s);
+  // Absorbed-MLA decode attention over the latent cache (forward only).
+  void latent_attention(const program::AttentionShape& a, cudaStream_t s);
   // Whether the attention core runs on cuDNN (built with MOEPLAN_HAVE_CUDNN);
   // otherwise attention() runs a BF16 GEMM of its FLOPs.
   static bool has_fused_attention();
@@ -65,7 +68,10 @@ class ComputeKernels {
   kernels::DeviceBuffer<unsigned char> norm_ws_;
   kernels::DeviceBuffer<kernels::Bf16Bits> q_, k_, v_, o_, d_o_, d_q_, d_k_, d_v_;
   kernels::DeviceBuffer<float> stats_;
-  std::map<std::tuple<int, int, int, int, int>, std::unique_ptr<kernels::CudnnAttention>> attention_;
+  kernels::DeviceBuffer<kernels::Bf16Bits> latent_q_, latent_cache_, latent_o_;
+  using ShapeKey = std::tuple<int, int, int, int, int, int>;  // sequences, length, heads, qk, v, cached
+  std::map<ShapeKey, std::unique_ptr<kernels::CudnnAttention>> attention_;
+  std::map<ShapeKey, std::unique_ptr<kernels::LatentAttention>> latent_;
 };
 
 }  // namespace moeplan::runtime

@@ -45,7 +45,9 @@ bool is_swiglu_experts(const Op& op) { return op.part == Part::RoutedExperts && 
 ComputeKind compute_kind(const Op& op) {
   if (op.part == Part::Gating && op.pass == program::Pass::F && op.gemms.size() == 1 && op.gemms[0].n >= 2)
     return ComputeKind::GatingTopk;
-  if (!op.gemms.empty() || !op.kernels.empty() || runs_on_fused_attention(op.attention)) return ComputeKind::Listed;
+  if (!op.gemms.empty() || !op.kernels.empty() || runs_on_fused_attention(op.attention) ||
+      runs_latent_attention(op.attention))
+    return ComputeKind::Listed;
   // Without lists, an op runs as a GEMM of its FLOPs only when it is
   // compute-bound: its intensity above the BF16 roofline ridge of the Hopper
   // GPUs we run on (989 TFLOP/s over 3.35-4.8 TB/s: 206-295 FLOP/B,
@@ -69,9 +71,9 @@ std::vector<program::Gemm> gemms_of(const Op& op) {
   return {{t, t, k}};
 }
 
-bool runs_on_fused_attention(const program::AttentionShape& a) {
-  return a.sequences > 0 && a.cached == 0 && !a.latent;
-}
+bool runs_on_fused_attention(const program::AttentionShape& a) { return a.sequences > 0 && !a.latent; }
+
+bool runs_latent_attention(const program::AttentionShape& a) { return a.sequences > 0 && a.latent; }
 
 bool runs_fp8(const Op& op) { return op.dtype == DType::FP8 && compute_kind(op) == ComputeKind::Listed; }
 
@@ -137,13 +139,21 @@ void ComputeSizes::add(const Op& op) {
       norm_workspace_cols = std::max(norm_workspace_cols, l.cols);
     }
   }
-  if (const auto& a = op.attention; runs_on_fused_attention(a)) {
-    const std::int64_t rows = a.sequences * a.length * a.heads;
-    attention_qk_elems = std::max(attention_qk_elems, rows * a.qk_dim);
-    attention_v_elems = std::max(attention_v_elems, rows * a.v_dim);
+  const auto& a = op.attention;
+  const std::int64_t rows = std::int64_t{a.sequences} * a.length * a.heads;  // query rows
+  if (runs_on_fused_attention(a)) {  // K and V hold the cached prefix too: size every operand by them
+    const std::int64_t kv_rows = std::int64_t{a.sequences} * (a.cached + a.length) * a.heads;
+    attention_qk_elems = std::max(attention_qk_elems, kv_rows * a.qk_dim);
+    attention_v_elems = std::max(attention_v_elems, kv_rows * a.v_dim);
     attention_rows = std::max(attention_rows, rows);
     if (std::find(attention_shapes.begin(), attention_shapes.end(), a) == attention_shapes.end())
       attention_shapes.push_back(a);
+  }
+  if (runs_latent_attention(a)) {
+    latent_q_elems = std::max(latent_q_elems, rows * a.qk_dim);
+    latent_cache_elems = std::max(latent_cache_elems, std::int64_t{a.sequences} * (a.cached + a.length) * a.qk_dim);
+    latent_o_elems = std::max(latent_o_elems, rows * a.v_dim);
+    if (std::find(latent_shapes.begin(), latent_shapes.end(), a) == latent_shapes.end()) latent_shapes.push_back(a);
   }
 }
 
@@ -157,6 +167,10 @@ double ComputeSizes::buffer_bytes() const {
   for (const auto pairs : permute_pairs) b += 4.0 * static_cast<double>(pairs);  // the row maps
   b += fp32 * static_cast<double>(norm_workspace_rows / 32 + 1) * norm_workspace_cols;  // dw partials, approximate
   b += 4 * bf16 * static_cast<double>(attention_qk_elems + attention_v_elems) + fp32 * 2 * static_cast<double>(attention_rows);
+  b += bf16 * static_cast<double>(latent_q_elems + latent_cache_elems + latent_o_elems);
+  for (const auto& a : latent_shapes)  // each plan's fp32 scores and bf16 probabilities (kernels/attention/latent_attention.h)
+    b += (fp32 + bf16) * static_cast<double>(std::int64_t{a.sequences} * a.length * a.heads) *
+         static_cast<double>((a.cached + a.length + 7) / 8 * 8);
   return b;
 }
 

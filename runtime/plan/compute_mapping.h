@@ -8,10 +8,11 @@
 //                              (F and Bi: activation x weight scales; W: activation x
 //                              activation), BF16 otherwise; every memory-bound kernel
 //                              (program::Kernel) as its own launch; the attention core
-//                              on cuDNN's fused attention, forward (F) or backward (Bi)
+//                              on cuDNN's fused attention, forward (F) or backward (Bi),
+//                              serving's over a cached prefix too (forward, causal mask
+//                              aligned bottom-right); absorbed MLA over the latent KV cache
+//                              (decode) on kernels/attention/latent_attention.h
 //   flops but no lists      -> one FLOP-equivalent BF16 GEMM [tokens x tokens x k]
-//     (also serving attention the fused kernel does not cover: over a cached
-//     prefix or absorbed MLA over the latent cache, runs_on_fused_attention)
 //   neither                 -> device-to-device copy of bytes/2 (bytes count read+write)
 // Launch shapes are padded where cuBLASLt requires it (gemm_launch_shape):
 // the simulator costs the listed shape, the runtime runs at most 7 rows, 7 columns
@@ -46,11 +47,11 @@ std::vector<program::Gemm> gemms_of(const program::Op& op);
 // Whether the op's GEMMs run FP8 block-scaled (dtype FP8), and in which scale
 // layout: W (weight gradient) multiplies two activations, F and Bi an activation by a weight.
 bool runs_fp8(const program::Op& op);
-// Whether cuDNN's fused attention runs this shape: causal self-attention over
-// the op's own tokens. Attention over a cached prefix or over the latent KV
-// cache (serving) is not in it yet; such an op runs as a stand-in of its
-// FLOPs or bytes (compute_kind), whichever bounds it.
+// Whether cuDNN's fused attention runs this shape: causal attention of the
+// op's new tokens over themselves and any cached prefix (not latent).
 bool runs_on_fused_attention(const program::AttentionShape& a);
+// Whether it is absorbed MLA over the latent cache (LatentAttention).
+bool runs_latent_attention(const program::AttentionShape& a);
 // The shape launched for `g`: k to a multiple of 16 and n of 8 (16-byte rows,
 // cuBLASLt), and for FP8 m to a multiple of 8 (the FP8 heuristic has no
 // algorithm for m = 1 or 1057 on H100; kernels/gemm/lt_gemm.h). Empty GEMMs stay empty.
@@ -84,6 +85,8 @@ struct ComputeSizes {
   int norm_workspace_cols = 0;        // the RMSNorm backward launch with the largest workspace
   std::int64_t attention_qk_elems = 0, attention_v_elems = 0, attention_rows = 0;  // q/k, v/o, stats
   std::vector<program::AttentionShape> attention_shapes;  // distinct shapes, a cuDNN plan each
+  std::int64_t latent_q_elems = 0, latent_cache_elems = 0, latent_o_elems = 0;  // latent attention operands
+  std::vector<program::AttentionShape> latent_shapes;     // distinct shapes, a LatentAttention each
   void add(const program::Op& op);
   // Device bytes of these buffers (without the cuBLASLt and cuDNN workspaces).
   double buffer_bytes() const;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <stdexcept>
 #include <fmt/format.h>
 #include <tuple>
 #include <vector>
@@ -151,6 +152,34 @@ void profile_attention(nlohmann::json& out, bool quick) {
   }
 }
 
+// ---- decode attention over the latent cache --------------------------------------------------
+// Absorbed MLA (ComputeKernels::latent_attention) over (query rows per sequence:
+// new tokens x heads, sequences, keys per sequence), two new tokens (an MTP
+// draft) at DeepSeek-V3's latent width; FLOPs as the cost model counts them.
+void profile_latent_attention(nlohmann::json& out, bool quick) {
+  const std::vector<int> heads = quick ? std::vector<int>{16, 128} : std::vector<int>{16, 32, 64, 128};
+  const std::vector<int> sequences = quick ? std::vector<int>{4, 64} : std::vector<int>{1, 4, 16, 64};
+  const std::vector<int> keys = quick ? std::vector<int>{1024, 8192} : std::vector<int>{512, 2048, 8192};
+  constexpr int kNew = 2, kLatent = 576, kValue = 512;
+  std::vector<program::AttentionShape> shapes;
+  ComputeSizes sizes;
+  for (int h : heads)
+    for (int b : sequences)
+      for (int kv : keys) {
+        program::Op op;
+        op.attention = {b, kNew, h, kLatent, kValue, kv - kNew, true};
+        sizes.add(op);
+        shapes.push_back(op.attention);
+      }
+  ComputeKernels compute(sizes, 1, 41, nullptr);
+  for (const auto& a : shapes) {
+    const double flops = cost::attention_core_flops(a, program::Pass::F);
+    const double seconds = median_s([&] { compute.latent_attention(a, nullptr); }, 2, reps_for(flops / 2e14));
+    out.push_back({{"sequences", a.sequences}, {"length", a.length}, {"heads", a.heads}, {"kv", a.cached + a.length},
+                   {"qk_dim", kLatent}, {"v_dim", kValue}, {"flops", flops}, {"seconds", seconds}});
+  }
+}
+
 // ---- memory-bound kernels ------------------------------------------------------------------
 // Each kind over rows at DeepSeek-V3's widths, launched exactly as a program's
 // kernels are (ComputeKernels::kernel), so the rates are those a step sees.
@@ -188,20 +217,39 @@ void profile_memory_kernels(nlohmann::json& out, bool quick) {
 
 }  // namespace
 
+const std::vector<std::string>& profile_sections() {
+  static const std::vector<std::string> names{"gemm", "attention", "latent_attention", "kernels"};
+  return names;
+}
+
 nlohmann::json profile_kernels(const ProfileOptions& options) {
   auto say = [&](const std::string& s) {
     if (options.progress) options.progress(s);
   };
+  for (const auto& name : options.only)
+    if (std::find(profile_sections().begin(), profile_sections().end(), name) == profile_sections().end())
+      throw std::runtime_error(fmt::format("no profile section \"{}\" (sections: {})", name,
+                                           fmt::join(profile_sections(), ", ")));
+  auto wanted = [&](const std::string& name) {
+    return options.only.empty() || std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+  };
   nlohmann::json j{{"schema", "moeplan-kernel-profile"}, {"version", 1}, {"device", device_record()}};
-  j["gemm"] = nlohmann::json::array();
-  j["attention"] = nlohmann::json::array();
-  j["kernels"] = nlohmann::json::array();
-  say("GEMMs (BF16, FP8 f and w layouts) over m x n x k");
-  profile_gemms(j["gemm"], options.quick);
-  say("attention core (cuDNN) over length x heads, forward and backward");
-  profile_attention(j["attention"], options.quick);
-  say("memory-bound kernels over bytes");
-  profile_memory_kernels(j["kernels"], options.quick);
+  if (wanted("gemm")) {
+    say("GEMMs (BF16, FP8 f and w layouts) over m x n x k");
+    profile_gemms(j["gemm"] = nlohmann::json::array(), options.quick);
+  }
+  if (wanted("attention")) {
+    say("attention core (cuDNN) over length x heads, forward and backward");
+    profile_attention(j["attention"] = nlohmann::json::array(), options.quick);
+  }
+  if (wanted("latent_attention")) {
+    say("decode attention over the latent cache over rows x sequences x keys");
+    profile_latent_attention(j["latent_attention"] = nlohmann::json::array(), options.quick);
+  }
+  if (wanted("kernels")) {
+    say("memory-bound kernels over bytes");
+    profile_memory_kernels(j["kernels"] = nlohmann::json::array(), options.quick);
+  }
   return j;
 }
 

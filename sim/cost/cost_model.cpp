@@ -85,14 +85,19 @@ double CostModel::kernel_seconds(const program::Kernel& k) const {
 
 double CostModel::attention_seconds(const program::Op& op) const {
   // The profile measured causal self-attention (cuDNN): it prices a prompt
-  // with a cached prefix at the rate of its whole length; the absorbed-MLA
-  // decode kernel over the latent cache is not profiled, so it takes the
-  // roofline of its FLOPs and its cache bytes (the larger wins).
-  if (!cal_.lookup(op.part, op.pass) && profile_ && op.attention.sequences > 0 && !op.attention.latent) {
-    auto measured = op.attention;
-    measured.length += measured.cached;
-    measured.cached = 0;
-    if (auto rate = profile_->attention_flops_per_s(op.pass, measured)) return op.flops / *rate;
+  // with a cached prefix at the rate of its whole length. The absorbed-MLA
+  // decode kernel over the latent cache has its own surface; a profile
+  // without one leaves it the roofline of its FLOPs and its cache bytes (the
+  // larger wins).
+  if (!cal_.lookup(op.part, op.pass) && profile_ && op.attention.sequences > 0) {
+    if (op.attention.latent) {
+      if (auto rate = profile_->latent_attention_flops_per_s(op.attention)) return op.flops / *rate;
+    } else {
+      auto measured = op.attention;
+      measured.length += measured.cached;
+      measured.cached = 0;
+      if (auto rate = profile_->attention_flops_per_s(op.pass, measured)) return op.flops / *rate;
+    }
   }
   return roofline_s(op.flops, gpu_.peak(op.dtype) * compute_efficiency(op), op.bytes, gpu_.hbm_Bps * gpu_.memory.value);
 }

@@ -153,6 +153,16 @@ KernelProfile KernelProfile::parse(const std::string& text_in, const std::string
       attention.try_emplace(pass, 2).first->second.add({positive(e, "length", where), positive(e, "heads", where)},
                                                        positive(e, "flops", where) / positive(e, "seconds", where), where);
     }
+    GridBuilder latent(3);
+    const auto& lat = list(j, "latent_attention");
+    for (std::size_t i = 0; i < lat.size(); ++i) {
+      const auto where = fmt::format("latent_attention[{}]", i);
+      const auto& e = lat[i];
+      latent.add({positive(e, "length", where) * positive(e, "heads", where), positive(e, "sequences", where),
+                  positive(e, "kv", where)},
+                 positive(e, "flops", where) / positive(e, "seconds", where), where);
+    }
+    if (!lat.empty()) p.latent_ = latent.build("latent_attention");
     const auto& ks = list(j, "kernels");
     for (std::size_t i = 0; i < ks.size(); ++i) {
       const auto where = fmt::format("kernels[{}]", i);
@@ -194,6 +204,12 @@ std::optional<double> KernelProfile::attention_flops_per_s(program::Pass pass, c
   // The fused kernel runs one thread block per (sequence, head, query tile):
   // b sequences of h heads fill the GPU as one sequence of b * h heads would.
   return it->second.rate({static_cast<double>(a.length), static_cast<double>(a.sequences) * a.heads});
+}
+
+std::optional<double> KernelProfile::latent_attention_flops_per_s(const program::AttentionShape& a) const {
+  if (latent_.empty()) return std::nullopt;
+  return latent_.rate({static_cast<double>(a.length) * a.heads, static_cast<double>(a.sequences),
+                       static_cast<double>(a.cached + a.length)});
 }
 
 std::optional<double> KernelProfile::kernel_bytes_per_s(program::KernelKind kind, double bytes) const {

@@ -7,6 +7,10 @@
 //               length, heads), per pass, FLOPs as in cost/layer_work.h; measured
 //               on one sequence, read for b sequences of h heads at b * h heads
 //               (the fused kernel's blocks are per sequence, head and query tile);
+//   latent attention  achieved FLOP/s of serving's decode attention over the
+//               latent KV cache (runtime: kernels/attention/latent_attention.h)
+//               over (query rows per sequence = new tokens x heads, sequences,
+//               keys per sequence), FLOPs as in cost/layer_work.h;
 //   kernels     achieved HBM bytes/s of each memory-bound kernel kind over the
 //               bytes it moves (program/kernel.h).
 // Rates are interpolated linearly in log2 of the coordinates and of the rate
@@ -59,6 +63,7 @@ class KernelProfile {
   // Achieved rates where the profile measured them.
   std::optional<double> gemm_flops_per_s(DType dtype, program::Pass pass, const program::Gemm& g) const;
   std::optional<double> attention_flops_per_s(program::Pass pass, const program::AttentionShape& a) const;
+  std::optional<double> latent_attention_flops_per_s(const program::AttentionShape& a) const;
   std::optional<double> kernel_bytes_per_s(program::KernelKind kind, double bytes) const;
 
   const std::string& path() const { return path_; }
@@ -69,6 +74,7 @@ class KernelProfile {
   ProfileDevice device_;
   std::map<std::string, RateGrid> gemm_;       // "fp8/f", "bf16/w", ...
   std::map<std::string, RateGrid> attention_;  // "F", "Bi"
+  RateGrid latent_;                            // decode over the latent cache
   std::map<std::string, RateGrid> kernels_;    // kernel kind name
 };
 

@@ -1,4 +1,5 @@
-// The program `moeplan plan` builds from a bundled scenario, for runtime tests.
+// The program `moeplan plan` builds from a bundled scenario (training or
+// serving), for runtime tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,7 +8,7 @@
 
 #include "sim/config/scenario.h"
 #include "sim/plan/validate.h"
-#include "sim/workload/train_step.h"
+#include "sim/workload/build_program.h"
 
 namespace moeplan::runtime::test {
 
@@ -17,7 +18,7 @@ inline program::Program program_of(const std::string& scenario, bool reduced = f
   EXPECT_TRUE(diag.empty()) << diag.to_string();
   const auto vp = plan::validate_plan(sc, diag);
   EXPECT_TRUE(diag.empty() && vp) << diag.to_string();
-  return workload::build_train_step(sc, *vp, {.reduced = reduced});
+  return workload::build_program(sc, *vp, {.reduced = reduced});
 }
 
 }  // namespace moeplan::runtime::test

@@ -20,7 +20,7 @@ bool gpu_present() {
 }
 
 // Returns whether any op ran FP8 GEMMs.
-bool run_every_compute_op(const program::Program& p) {
+bool run_every_compute_op(const program::Program& p, std::size_t min_kernel_kinds = 9) {
   ComputeSizes sizes;
   for (const auto id : p.by_rank.at(0))
     if (p.op(id).type == program::OpType::Compute && compute_kind(p.op(id)) == ComputeKind::Listed) sizes.add(p.op(id));
@@ -38,8 +38,23 @@ bool run_every_compute_op(const program::Program& p) {
   EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
   EXPECT_TRUE(attention || !ComputeKernels::has_fused_attention());
-  EXPECT_GE(kinds.size(), 9u) << "a training step runs nearly every kernel kind";
+  EXPECT_GE(kinds.size(), min_kernel_kinds) << "a training step runs nearly every kernel kind";
   return fp8;
+}
+
+// Serving: decode's attention over the latent cache (LatentAttention) and
+// prefill's over a cached prefix (cuDNN, bottom-right causal) run their real
+// kernels, with every other forward op.
+TEST(ComputeKernelsGpu, EveryOpOfTheServingStepsRuns) {
+  if (!gpu_present()) GTEST_SKIP() << "no CUDA device";
+  const auto decode = test::program_of("h100x1-serve-decode.yaml");
+  const auto prefill = test::program_of("h100x1-serve-prefill.yaml");
+  bool latent = false, cached = false;
+  for (const auto& op : decode.ops) latent |= runs_latent_attention(op.attention);
+  for (const auto& op : prefill.ops) cached |= runs_on_fused_attention(op.attention) && op.attention.cached > 0;
+  EXPECT_TRUE(latent && cached);
+  run_every_compute_op(decode, 4);
+  run_every_compute_op(prefill, 4);
 }
 
 TEST(ComputeKernelsGpu, EveryOpOfABf16StepRuns) {

@@ -114,31 +114,42 @@ TEST(ComputeMapping, KernelLaunchesMoveTheKernelsBytes) {
   EXPECT_EQ(k.rope_dim, 64);
 }
 
-// Serving attention the fused kernel does not cover runs as a stand-in bounded
-// like the real kernel: decode over the latent cache reads its cache (bytes),
-// prefill over a cached prefix is compute-bound (FLOPs); no cuDNN plan is made.
-TEST(ComputeMapping, AttentionOutsideTheFusedKernelRunsAsItsBound) {
+// Serving attention runs its real kernels: prefill over a cached prefix on a
+// cuDNN plan whose K and V hold the prefix too, decode over the latent cache on
+// LatentAttention with the whole cache resident; neither falls to a stand-in.
+TEST(ComputeMapping, ServingAttentionRunsOnItsKernels) {
   program::Op decode;
   decode.type = program::OpType::Compute;
   decode.part = program::Part::AttentionCore;
   decode.pass = program::Pass::F;
   decode.tokens = 32;
-  decode.attention = {16, 2, 16, 320, 256, 2048, true};
-  decode.flops = 1.2e9;  // 56 FLOP per byte: below the ridge
-  decode.bytes = 2.16e7;
+  decode.attention = {16, 2, 16, 320, 256, 2048, true};  // 16 sequences, 2 new tokens, 2048 cached
   EXPECT_FALSE(runs_on_fused_attention(decode.attention));
-  EXPECT_EQ(compute_kind(decode), ComputeKind::DeviceCopy);
+  EXPECT_TRUE(runs_latent_attention(decode.attention));
+  EXPECT_EQ(compute_kind(decode), ComputeKind::Listed);
+  ComputeSizes zd;
+  zd.add(decode);
+  EXPECT_TRUE(zd.attention_shapes.empty());
+  ASSERT_EQ(zd.latent_shapes.size(), 1u);
+  EXPECT_EQ(zd.latent_q_elems, 16 * 2 * 16 * 320);          // [sequences, new, heads, latent]
+  EXPECT_EQ(zd.latent_cache_elems, 16 * (2048 + 2) * 320);  // one latent row per token, shared by the heads
+  EXPECT_EQ(zd.latent_o_elems, 16 * 2 * 16 * 256);
+  // Scores fp32 + probabilities bf16 over 2 x 16 rows x 2056 (2050 keys rounded up to 8) per sequence.
+  const double operands = 2.0 * (16 * 2 * 16 * 320 + 16 * 2050 * 320 + 16 * 2 * 16 * 256);
+  EXPECT_DOUBLE_EQ(zd.buffer_bytes(), operands + 6.0 * 16 * 32 * 2056);
+
   program::Op prefill = decode;
   prefill.tokens = 2048;
   prefill.attention = {2, 1024, 16, 192, 128, 1024, false};
-  prefill.flops = 3.2e10;  // 511 FLOP per byte
-  prefill.bytes = 6.3e7;
-  EXPECT_EQ(compute_kind(prefill), ComputeKind::FlopGemm);
-  ComputeSizes z;
-  z.add(prefill);
-  EXPECT_TRUE(z.attention_shapes.empty());
-  prefill.attention.cached = 0;  // the training shape: fused
+  EXPECT_TRUE(runs_on_fused_attention(prefill.attention));
   EXPECT_EQ(compute_kind(prefill), ComputeKind::Listed);
+  ComputeSizes zp;
+  zp.add(prefill);
+  ASSERT_EQ(zp.attention_shapes.size(), 1u);
+  EXPECT_EQ(zp.attention_qk_elems, 2 * 2048 * 16 * 192);  // K over the prefix and the new tokens
+  EXPECT_EQ(zp.attention_v_elems, 2 * 2048 * 16 * 128);
+  EXPECT_EQ(zp.attention_rows, 2 * 1024 * 16);           // softmax stats of the new tokens only
+  EXPECT_TRUE(zp.latent_shapes.empty());
 }
 
 TEST(ComputeMapping, SharedBuffersHoldTheLargestLaunch) {

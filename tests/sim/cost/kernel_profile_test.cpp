@@ -119,5 +119,42 @@ TEST(CostModel, AnOpCostsTheSumOfItsKernelsAtTheProfiledRates) {
   std::filesystem::remove(path);
 }
 
+// Decode attention over the latent cache: a surface over (new tokens x heads,
+// sequences, keys) whose rate is a power law, read at the op's own shape; the
+// cost model prices a latent op at its FLOPs over that rate, and without the
+// surface at its roofline (the larger of FLOPs and cache bytes).
+TEST(KernelProfile, LatentAttentionReadsItsOwnSurface) {
+  auto j = power_law_profile();
+  auto rate_at = [](double rows, double seqs, double kv) { return 1e10 * rows * std::sqrt(seqs) * std::pow(kv, 0.25); };
+  for (double heads : {16.0, 128.0})
+    for (double seqs : {1.0, 64.0})
+      for (double kv : {512.0, 8192.0})
+        j["latent_attention"].push_back({{"sequences", seqs}, {"length", 2}, {"heads", heads}, {"kv", kv},
+                                         {"flops", 1e9}, {"seconds", 1e9 / rate_at(2 * heads, seqs, kv)}});
+  const auto p = parse(j);
+  // 8 sequences of 2 new tokens x 64 heads over 2046 cached tokens: rows 128, keys 2048.
+  const program::AttentionShape a{8, 2, 64, 576, 512, 2046, true};
+  EXPECT_NEAR(*p.latent_attention_flops_per_s(a), rate_at(128, 8, 2048), rate_at(128, 8, 2048) * 1e-9);
+  EXPECT_FALSE(parse(power_law_profile()).latent_attention_flops_per_s(a));
+
+  const auto path = (std::filesystem::temp_directory_path() / "moeplan-latent-profile-test.json").string();
+  std::ofstream(path) << j.dump();
+  config::GpuSpec gpu;
+  gpu.name = "test";
+  gpu.peak_flops = {{DType::FP8, 2e15}, {DType::BF16, 1e15}, {DType::FP32, 5e14}};
+  gpu.hbm_Bps = 3e12;
+  gpu.memory.value = 0.9;
+  gpu.kernel_profile.path = path;
+  program::Op op;
+  op.part = program::Part::AttentionCore;
+  op.pass = Pass::F;
+  op.dtype = DType::BF16;
+  op.attention = a;
+  op.flops = 3e10;
+  op.bytes = 1e8;
+  EXPECT_NEAR(CostModel(gpu).compute_seconds(op), 3e10 / rate_at(128, 8, 2048), 1e-15);
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace moeplan::cost
