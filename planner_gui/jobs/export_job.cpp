@@ -37,7 +37,7 @@ ExportResult export_plan(const config::Scenario& sc_in, const QString& folder) {
       return r;
     }
     r.files << scenario_path;
-    if (vp->layout.dp > 1) {  // the same guard as `moeplan plan`: half the machine's memory
+    if (vp->layout.pipelines() > 1) {  // the same guard as `moeplan plan`: half the machine's memory
       const auto size = pipeline::estimate_program_size(sc, *vp);
       const double machine = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
       if (size.memory_bytes > 0.5 * machine) {

@@ -57,14 +57,14 @@ void add_plan_command(CLI::App& app) {
       return;
     }
     if (ranks.size() == 1) {  // one rank's file, built from its pipeline alone
-      const auto p = workload::build_program(sc, loaded->plan, {.pipeline = loaded->plan.layout.dp_of(ranks[0])});
+      const auto p = workload::build_program(sc, loaded->plan, {.pipeline = loaded->plan.layout.pipeline_of(ranks[0])});
       const auto rank = program::rank_program(p, ranks[0]);
       program::write_program(rank, args->output);
       fmt::print("{}: rank {}: {} ops -> {}\n", args->scenario, ranks[0], rank.ops.size(), args->output);
       return;
     }
     if (!ranks.empty()) throw std::invalid_argument("--ranks with several ranks needs --per-rank (one file per rank)");
-    if (!args->reduced && loaded->plan.layout.dp > 1) {
+    if (!args->reduced && loaded->plan.layout.pipelines() > 1) {
       const auto size = pipeline::estimate_program_size(sc, loaded->plan);
       const double limit = kMemoryShare * physical_memory_bytes();
       if (size.memory_bytes > limit)

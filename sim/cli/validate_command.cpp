@@ -17,9 +17,10 @@ void add_validate_command(CLI::App& app) {
     const auto& m = loaded->plan.peak_memory;
     if (sc.is_serving()) {
       const auto& s = loaded->plan.serving_memory;
-      fmt::print("{}: ok: {} step on {} GPUs, attention DP{} EP{}, {} requests per GPU, {} of {} per GPU "
+      fmt::print("{}: ok: {} step on {} GPUs, attention {} EP{}, {} requests per GPU, {} of {} per GPU "
                  "(weights {}, KV cache {}); at most {} requests of this length fit\n",
-                 *path, config::to_string(sc.serving().phase), sc.gpus(), sc.plan.dp, sc.plan.ep, sc.serving().batch,
+                 *path, config::to_string(sc.serving().phase), sc.gpus(), config::attention_layout_name(sc.plan),
+                 sc.plan.ep, sc.serving().batch,
                  format_bytes(s.total_bytes()), format_bytes(sc.gpu.hbm_bytes), format_bytes(s.weights_bytes()),
                  format_bytes(s.kv_cache_bytes), s.max_requests);
       return;

@@ -11,6 +11,11 @@
 
 namespace moeplan::config {
 
+double ModelConfig::attention_latent_params() const {
+  const double h = hidden;
+  return h * q_lora_rank + h * (static_cast<double>(kv_lora_rank) + qk_rope_head_dim);
+}
+
 double ModelConfig::attention_params() const {
   // In doubles throughout: each size may be up to 2^30, and their int sums and products overflow.
   const double h = hidden, n = heads, q_rank = q_lora_rank, kv_rank = kv_lora_rank;

@@ -37,6 +37,9 @@ struct ModelConfig {
   int moe_layers() const { return layers - dense_layers; }
   // Parameter counts (elements), computed from the shape.
   double attention_params() const;
+  // Of those, the down-projections to the latents (q and kv), which every
+  // head reads: what a tensor-parallel GPU holds whole; the rest splits by heads.
+  double attention_latent_params() const;
   double dense_ffn_params() const;
   double expert_params() const;  // one routed (or shared) expert
   double gate_params() const;

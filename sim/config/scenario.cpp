@@ -21,6 +21,10 @@ std::string_view kind_name(const Workload& w) {
   }, w);
 }
 
+std::string attention_layout_name(const PlanConfig& p) {
+  return p.tp > 1 ? fmt::format("DP{} TP{} + SP", p.dp, p.tp) : fmt::format("DP{}", p.dp);
+}
+
 const TrainingWorkload& Scenario::training() const {
   const auto* t = std::get_if<TrainingWorkload>(&workload);
   MOEPLAN_CHECK(t != nullptr, "scenario {} has a {} workload, not training", name, kind_name(workload));

@@ -43,6 +43,9 @@ struct PlanConfig {
   bool operator==(const PlanConfig&) const = default;
 };
 
+// A serving plan's attention layout for summaries: "DP32", or "DP8 TP4 + SP".
+std::string attention_layout_name(const PlanConfig& p);
+
 enum class SimMode { Auto, Reduced, Full };
 
 struct SimulationConfig {

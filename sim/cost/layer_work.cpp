@@ -18,7 +18,13 @@ class WorkBuilder {
     if (rows <= 0 || in <= 0 || out <= 0) return;
     Gemm g = as == Pass::F ? Gemm{rows, out, in} : as == Pass::Bi ? Gemm{rows, in, out} : Gemm{out, in, rows};
     g.recompute = recompute;
-    add_gemm(g, as == Pass::W ? 4.0 : 2.0, recompute);
+    add_gemm(g, as == Pass::W ? 4.0 : 2.0, recompute ? 0.0 : 1.0);
+  }
+  // A forward GEMM every GPU of a group of `group` runs on the group's rows
+  // alike (tensor parallelism's replicated layers): model work only once.
+  void linear_replicated(std::int64_t rows, std::int64_t in, std::int64_t out, int group) {
+    if (rows <= 0 || in <= 0 || out <= 0) return;
+    add_gemm(Gemm{rows, out, in}, 2.0, 1.0 / group);
   }
   // The same GEMM in BF16 whatever the plan's precision (router, head).
   void linear_bf16(Pass as, std::int64_t rows, std::int64_t in, std::int64_t out) {
@@ -45,11 +51,12 @@ class WorkBuilder {
   bool fp8() const { return fp8_; }
 
  private:
-  void add_gemm(const Gemm& g, double out_bytes, bool recompute) {
+  // `model_share`: the part of its FLOPs that is the model's own work (MFU).
+  void add_gemm(const Gemm& g, double out_bytes, double model_share) {
     w_.gemms.push_back(g);
     const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
     w_.flops += program::gemm_flops(g);
-    if (!recompute) w_.model_flops += program::gemm_flops(g);
+    w_.model_flops += program::gemm_flops(g) * model_share;
     w_.bytes += (m * k + n * k) * in_bytes_ + m * n * out_bytes;
   }
 
@@ -62,8 +69,8 @@ struct MlaShape {
   std::int64_t q_lora, kv_latent, kv_lora, q_heads_dim, kv_up_dim, core_out, rope_q, rope_k;
 };
 
-MlaShape mla_shape(const config::ModelConfig& m) {
-  const std::int64_t heads = m.heads;
+// The MLA of `heads` heads (a tensor-parallel GPU's share of the model's).
+MlaShape mla_shape(const config::ModelConfig& m, std::int64_t heads) {
   return {m.q_lora_rank,
           m.kv_lora_rank + m.qk_rope_head_dim,
           m.kv_lora_rank,
@@ -91,18 +98,32 @@ void block_input(WorkBuilder& b, const config::ModelConfig& m, std::int64_t t, P
   }
 }
 
+// The tokens a tensor-parallel GPU's attention sees: `group`, the tokens of
+// its TP group (gathered), of which `local` are its own outside attention
+// (sequence parallelism); heads / `tp` of every head-split layer.
+struct AttentionSplit {
+  std::int64_t group = 0, local = 0;
+  int tp = 1;
+};
+
 // MLA projections (q down/up, kv down/up, output) with their norms and RoPE.
-void attention_projections(WorkBuilder& b, const config::ModelConfig& m, std::int64_t t, Pass pass) {
-  const std::int64_t h = m.hidden;
-  const auto s = mla_shape(m);
+// Under tensor parallelism (forward only) the block's norm and residual run
+// on the GPU's own tokens; the down-projections to the latents, which every
+// head reads, run on the group's tokens on every GPU alike; the
+// up-projections, the query RoPE and the output projection on heads / tp.
+void attention_projections(WorkBuilder& b, const config::ModelConfig& m, const AttentionSplit& split, Pass pass) {
+  const std::int64_t h = m.hidden, t = split.group;
+  MOEPLAN_CHECK(pass == Pass::F || split.tp == 1, "attention tensor parallelism is forward only (pass {})",
+                program::to_string(pass));
+  const auto s = mla_shape(m, m.heads / split.tp);
   const bool q_lora = s.q_lora > 0;
   const std::int64_t q_in = q_lora ? s.q_lora : h;
   switch (pass) {
     case Pass::F:
-      b.kernel(KernelKind::RmsNorm, t, h);
+      b.kernel(KernelKind::RmsNorm, split.local, h);
       b.cast(t, h);
-      if (q_lora) b.linear(Pass::F, t, h, s.q_lora);
-      b.linear(Pass::F, t, h, s.kv_latent);
+      if (q_lora) b.linear_replicated(t, h, s.q_lora, split.tp);
+      b.linear_replicated(t, h, s.kv_latent, split.tp);
       if (q_lora) b.kernel(KernelKind::RmsNorm, t, s.q_lora);
       b.kernel(KernelKind::RmsNorm, t, s.kv_lora);
       if (q_lora) b.cast(t, s.q_lora);
@@ -113,7 +134,7 @@ void attention_projections(WorkBuilder& b, const config::ModelConfig& m, std::in
       b.kernel(KernelKind::Rope, t, s.rope_k);
       b.cast(t, s.core_out);
       b.linear(Pass::F, t, s.core_out, h);
-      b.kernel(KernelKind::Add, t, h);  // the attention block's residual
+      b.kernel(KernelKind::Add, split.local, h);  // the attention block's residual
       break;
     case Pass::Bi:
       // Recomputed: the latent norms, the up-projections and RoPE (the block
@@ -220,22 +241,25 @@ double attention_core_model_flops(const program::AttentionShape& a, Pass pass) {
 namespace {
 
 // Decode: MLA with absorbed projections over the latent cache (header).
-void latent_attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb) {
+// Every head reads the whole latent cache of its sequences.
+void latent_attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb, int heads_here) {
   const int latent = m.kv_lora_rank + m.qk_rope_head_dim;
-  w.attention = {mb.sequences, mb.sequence_length, m.heads, latent, m.kv_lora_rank, mb.cached, true};
+  w.attention = {mb.sequences, mb.sequence_length, heads_here, latent, m.kv_lora_rank, mb.cached, true};
   w.flops = w.model_flops = attention_core_flops(w.attention, Pass::F);
-  const double t = static_cast<double>(mb.tokens()), heads = m.heads;
+  const double t = static_cast<double>(mb.tokens()), heads = heads_here;
   const double cache = static_cast<double>(mb.sequences) * (mb.cached + mb.sequence_length) * latent * 2.0;
   w.bytes = cache + t * heads * (latent + m.kv_lora_rank) * 2.0 + t * heads * 4.0;  // + q, out, softmax stats
 }
 
-void attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb, Pass pass) {
+// `mb` and `heads`: the sequences and heads one GPU attends over (its TP
+// group's sequences and heads / tp under tensor parallelism).
+void attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchShape& mb, int heads_here, Pass pass) {
   w.dtype = DType::BF16;
   if (pass == Pass::W) return;  // no weights
-  if (mb.latent_attention) return latent_attention_core(w, m, mb);
-  w.attention = {mb.sequences, mb.sequence_length, m.heads, m.qk_nope_head_dim + m.qk_rope_head_dim, m.v_head_dim};
+  if (mb.latent_attention) return latent_attention_core(w, m, mb, heads_here);
+  w.attention = {mb.sequences, mb.sequence_length, heads_here, m.qk_nope_head_dim + m.qk_rope_head_dim, m.v_head_dim};
   w.attention.cached = mb.cached;
-  const double heads = m.heads, qk = m.qk_nope_head_dim + m.qk_rope_head_dim, v = m.v_head_dim;
+  const double heads = heads_here, qk = m.qk_nope_head_dim + m.qk_rope_head_dim, v = m.v_head_dim;
   w.flops = attention_core_flops(w.attention, pass);
   w.model_flops = attention_core_model_flops(w.attention, pass);
   const double t = static_cast<double>(mb.tokens());
@@ -248,7 +272,12 @@ void attention_core(PartWork& w, const config::ModelConfig& m, const MicroBatchS
 }  // namespace
 
 PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part part, Pass pass,
-                   DType gemm_dtype, int ep, BlockInput input) {
+                   DType gemm_dtype, int ep, BlockInput input, int attention_tp) {
+  MOEPLAN_CHECK(attention_tp >= 1 && m.heads % attention_tp == 0, "attention tp {} over {} heads", attention_tp,
+                m.heads);
+  MicroBatchShape group = mb;  // the sequences a tensor-parallel group attends over together
+  group.sequences *= attention_tp;
+  const int heads_here = m.heads / attention_tp;
   PartWork w;
   w.part = part;
   w.pass = pass;
@@ -259,16 +288,16 @@ PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part
   switch (part) {
     case Part::Attention:
       block_input(b, m, t, pass, input);
-      attention_projections(b, m, t, pass);
+      attention_projections(b, m, {group.tokens(), t, attention_tp}, pass);
       if (pass == Pass::F && mb.cached > 0 && !mb.latent_attention) {  // the cached prefix's latents up-projected
-        const std::int64_t prefix = static_cast<std::int64_t>(mb.sequences) * mb.cached;
-        const auto s = mla_shape(m);
+        const std::int64_t prefix = static_cast<std::int64_t>(group.sequences) * mb.cached;
+        const auto s = mla_shape(m, heads_here);
         b.cast(prefix, s.kv_lora);
         b.linear(Pass::F, prefix, s.kv_lora, s.kv_up_dim);
       }
       break;
     case Part::AttentionCore:
-      attention_core(w, m, mb, pass);
+      attention_core(w, m, group, heads_here, pass);
       break;
     case Part::DenseFfn:
       if (pass == Pass::F) b.kernel(KernelKind::RmsNorm, t, h);
@@ -360,6 +389,10 @@ double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pa
   const bool towards_experts = (comm_part == Part::Dispatch) == (pass == Pass::F);
   if (towards_experts && gemm_dtype == DType::FP8) return h + (h / 128.0) * 4.0;  // E4M3 values + one FP32 scale per 128
   return 2.0 * h;  // BF16
+}
+
+double sequence_parallel_bytes(const config::ModelConfig& m, std::int64_t group_tokens) {
+  return static_cast<double>(group_tokens) * m.hidden * 2.0;
 }
 
 double pipeline_payload_bytes(const config::ModelConfig& m, const MicroBatchShape& mb) {

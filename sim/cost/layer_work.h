@@ -78,8 +78,16 @@ enum class BlockInput { First, AfterDense, AfterMoe };
 
 // One part of one layer for one pass. `gemm_dtype` is the plan's precision;
 // `ep` matters only for Part::RoutedExperts, `input` only for Attention and Head.
+// `attention_tp` > 1 (serving, forward only): Attention and AttentionCore of
+// one GPU of a tensor-parallel group of that many GPUs with sequence
+// parallelism. `mb` stays the GPU's own share of the tokens (what it holds
+// outside attention); the group attends over `attention_tp` x mb.sequences
+// sequences, each GPU over heads / attention_tp of the heads: the
+// up-projections, the output projection and the core split tp ways; the
+// down-projections to the latents run on the group's tokens on every GPU
+// (counted once in model FLOPs), the block's norm and residual on its own.
 PartWork part_work(const config::ModelConfig& m, const MicroBatchShape& mb, Part part, Pass pass,
-                   DType gemm_dtype, int ep, BlockInput input = BlockInput::First);
+                   DType gemm_dtype, int ep, BlockInput input = BlockInput::First, int attention_tp = 1);
 
 // FLOPs of the causal attention core (header comment), and the model FLOPs
 // among them (Bi: 2 F, no recomputed scores).
@@ -96,6 +104,12 @@ PartWork routed_experts_work(const config::ModelConfig& m, const std::vector<std
 // FP32 scale per 128 values; back from them (combine F, the dispatch's
 // gradient) in BF16.
 double token_payload_bytes(const config::ModelConfig& m, Part comm_part, Pass pass, DType gemm_dtype);
+
+// Bytes of a tensor-parallel group's sequence-parallel all-gather (before
+// attention) or reduce-scatter (after it) over `group_tokens` tokens: their
+// BF16 hidden states, the buffer each member ends with (all-gather) or starts
+// from (reduce-scatter); each member sends (tp - 1) / tp of it.
+double sequence_parallel_bytes(const config::ModelConfig& m, std::int64_t group_tokens);
 
 // Bytes of one micro-batch's activation (or its gradient) between PP stages.
 double pipeline_payload_bytes(const config::ModelConfig& m, const MicroBatchShape& mb);

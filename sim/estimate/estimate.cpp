@@ -139,11 +139,12 @@ void add(report::Breakdown& to, const report::Breakdown& b) {
   to.exposed_all_to_all_s += b.exposed_all_to_all_s;
   to.exposed_pp_s += b.exposed_pp_s;
   to.exposed_dp_s += b.exposed_dp_s;
+  to.exposed_tp_s += b.exposed_tp_s;
 }
 
 double busy_s(const report::Breakdown& b) {
   return b.attention_s + b.experts_s + b.dense_s + b.other_compute_s + b.exposed_all_to_all_s + b.exposed_pp_s +
-         b.exposed_dp_s;
+         b.exposed_dp_s + b.exposed_tp_s;
 }
 
 }  // namespace
@@ -226,9 +227,9 @@ Estimate estimate_step(const config::Scenario& sc, const plan::ValidatedPlan& vp
   auto& b = e.report.breakdown;
   b = mean;
   for (double* v : {&b.attention_s, &b.experts_s, &b.dense_s, &b.other_compute_s, &b.exposed_all_to_all_s,
-                    &b.exposed_pp_s, &b.exposed_dp_s, &b.bubble_s})
+                    &b.exposed_pp_s, &b.exposed_dp_s, &b.exposed_tp_s, &b.bubble_s})
     *v /= pp;
-  report::finish_report(e.report, sc, model_flops * lay.dp);
+  report::finish_report(e.report, sc, model_flops * lay.pipelines());
   e.probes = static_cast<int>(probes.size());
   e.probe_ops = probe.program().ops.size();
   e.report.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

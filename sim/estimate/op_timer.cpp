@@ -67,7 +67,7 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
   std::vector<std::size_t> head(streams.size(), 0);
   std::vector<Running> running(streams.size());
   std::vector<double> started(streams.size(), 0.0);
-  std::vector<Interval> compute, all_to_all, dp;
+  std::vector<Interval> compute, all_to_all, dp, tp;
   const double comm_share = cost_.gpu().sms > 0 ? static_cast<double>(p_.comm_sms) / cost_.gpu().sms : 0.0;
   double now = 0;
 
@@ -111,6 +111,8 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
         all_to_all.push_back(iv);
       } else if (op.part == Part::GradSync || op.part == Part::ParamSync) {
         dp.push_back(iv);
+      } else if (op.part == Part::SequenceGather || op.part == Part::SequenceScatter) {
+        tp.push_back(iv);
       }  // a send is the pipeline hop, which the schedule timeline accounts
       if (op.type != OpType::Send) out.span_s = std::max(out.span_s, now);
       done[static_cast<std::size_t>(op.id - first)] = 1;
@@ -120,9 +122,10 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
   for (std::size_t s = 0; s < streams.size(); ++s)
     MOEPLAN_CHECK(head[s] == streams[s].size(), "estimate: rank {} stream {} stuck at op {}", rank, s,
                   streams[s][head[s]]);
-  // Exposed communication, attributed once in the report's order: all-to-all, PP, DP.
+  // Exposed communication, attributed once in the report's order: all-to-all, TP, PP, DP.
   std::vector<Interval> covered = compute;
   out.time.exposed_all_to_all_s = expose(all_to_all, covered);
+  out.time.exposed_tp_s = expose(tp, covered);
   out.time.exposed_dp_s = expose(dp, covered);
   return out;
 }

@@ -63,8 +63,8 @@ ProgramSizeEstimate estimate_program_size(const config::Scenario& sc, const plan
   const double before = resident_bytes();
   const auto one = workload::build_program(sc, vp, {.reduced = false, .pipeline = 0});
   const double grown = std::max(0.0, resident_bytes() - before);
-  const auto pipelines = static_cast<double>(vp.layout.dp);
-  return {one.ops.size() * static_cast<std::size_t>(vp.layout.dp), grown * pipelines};
+  const auto pipelines = static_cast<double>(vp.layout.pipelines());
+  return {one.ops.size() * static_cast<std::size_t>(vp.layout.pipelines()), grown * pipelines};
 }
 
 RankFilesResult write_rank_files(const config::Scenario& sc, const plan::ValidatedPlan& vp, const std::string& folder,
@@ -74,7 +74,7 @@ RankFilesResult write_rank_files(const config::Scenario& sc, const plan::Validat
   if (ranks.empty())
     for (int r = 0; r < layout.world(); ++r) ranks.push_back(r);
   std::map<int, std::vector<int>> by_pipeline;  // data-parallel index -> its selected ranks
-  for (int r : ranks) by_pipeline[layout.dp_of(r)].push_back(r);
+  for (int r : ranks) by_pipeline[layout.pipeline_of(r)].push_back(r);
 
   std::error_code ec;
   fs::create_directories(folder, ec);

@@ -5,7 +5,7 @@
 namespace moeplan::plan {
 
 std::vector<int> Layout::ep_group(int r) const {
-  const int s = pipe_rank_of(r), first = (dp_of(r) / ep) * ep;
+  const int s = pipe_rank_of(r), first = (pipeline_of(r) / ep) * ep;
   std::vector<int> g;
   for (int i = 0; i < ep; ++i) g.push_back(rank(s, first + i));
   return g;
@@ -14,14 +14,21 @@ std::vector<int> Layout::ep_group(int r) const {
 std::vector<int> Layout::dp_group(int r) const {
   const int s = pipe_rank_of(r);
   std::vector<int> g;
-  for (int d = 0; d < dp; ++d) g.push_back(rank(s, d));
+  for (int i = pipeline_of(r) % tp; i < pipelines(); i += tp) g.push_back(rank(s, i));
   return g;
 }
 
 std::vector<int> Layout::edp_group(int r) const {
-  const int s = pipe_rank_of(r), pos = dp_of(r) % ep;
+  const int s = pipe_rank_of(r), pos = pipeline_of(r) % ep;
   std::vector<int> g;
-  for (int d = pos; d < dp; d += ep) g.push_back(rank(s, d));
+  for (int i = pos; i < pipelines(); i += ep) g.push_back(rank(s, i));
+  return g;
+}
+
+std::vector<int> Layout::tp_group(int r) const {
+  const int first = r / tp * tp;
+  std::vector<int> g;
+  for (int t = 0; t < tp; ++t) g.push_back(first + t);
   return g;
 }
 

@@ -18,7 +18,9 @@ ServingMemory serving_memory(const config::Scenario& sc, const serving::StepShap
   const double moe_layers = m.moe_layers() + m.mtp_layers;
   ServingMemory s;
   s.expert_slots_per_gpu = (m.routed_experts + sc.placement.redundant_experts) / std::max(1, sc.plan.ep);
-  s.attention_bytes = m.attention_params() * (m.layers + m.mtp_layers) * w;
+  const int tp = sc.plan.tp;  // a TP group splits the heads; each GPU keeps the latent down-projections whole
+  const double attention_per_gpu = m.attention_latent_params() + (m.attention_params() - m.attention_latent_params()) / tp;
+  s.attention_bytes = attention_per_gpu * (m.layers + m.mtp_layers) * w;
   s.dense_ffn_bytes = m.dense_ffn_params() * m.dense_layers * w;
   s.shared_experts_bytes = m.shared_experts * m.expert_params() * moe_layers * w;
   s.routed_experts_bytes = s.expert_slots_per_gpu * m.expert_params() * moe_layers * w;
@@ -29,12 +31,14 @@ ServingMemory serving_memory(const config::Scenario& sc, const serving::StepShap
 
   s.kv_bytes_per_token = kv_bytes_per_token(m);
   const double tokens_per_request = static_cast<double>(step.cached_tokens) + step.new_tokens;
-  s.kv_tokens = static_cast<double>(step.requests) * tokens_per_request;
+  // Under TP every GPU of the group holds the latent cache of the group's
+  // requests (tp x its own): the latent is shared by all heads.
+  s.kv_tokens = static_cast<double>(step.requests) * tp * tokens_per_request;
   s.kv_cache_bytes = s.kv_tokens * s.kv_bytes_per_token;
   const double workspace_per_token = cost::saved_activation_bytes_per_token(m, m.moe_layers() > 0, sc.plan.precision);
   s.workspace_bytes = static_cast<double>(step.tokens()) * workspace_per_token;
   s.capacity_bytes = sc.gpu.hbm_bytes;
-  const double per_request = tokens_per_request * s.kv_bytes_per_token + step.new_tokens * workspace_per_token;
+  const double per_request = tp * tokens_per_request * s.kv_bytes_per_token + step.new_tokens * workspace_per_token;
   const double free = s.capacity_bytes - s.weights_bytes();
   s.max_requests = free > 0 && per_request > 0 ? static_cast<int>(std::min(1e9, std::floor(free / per_request))) : 0;
   return s;

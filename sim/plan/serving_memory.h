@@ -7,10 +7,13 @@
 //   weights      GEMM weights in the plan's precision (FP8: 1 byte, its
 //                128x128 block scales left out, 0.02%), gate, embedding and
 //                head in BF16; routed experts: (E + redundant) / ep slots per
-//                GPU in every MoE layer and the MTP module
+//                GPU in every MoE layer and the MTP module; attention under
+//                TP: the latent down-projections whole, the rest / tp
 //   KV cache     per token: (kv_lora_rank + rope dim) x (layers + MTP
 //                modules) x 2 bytes (the compressed latent and the decoupled
-//                RoPE key in BF16; the MTP module keeps its own cache)
+//                RoPE key in BF16; the MTP module keeps its own cache); under
+//                TP each GPU holds the cache of its group's requests, tp x
+//                its own `requests` (every head reads the whole latent)
 //   workspace    one MoE layer's activations of the step's tokens (the count
 //                training keeps per token, cost/layer_work.h), standing for
 //                the buffers a step's kernels allocate
@@ -26,7 +29,7 @@ struct ServingMemory {
          gate_bytes = 0, embedding_bytes = 0;
   int expert_slots_per_gpu = 0;  // routed + redundant slots per MoE layer
   double kv_bytes_per_token = 0;
-  double kv_tokens = 0;          // the step's requests x (cached + new tokens)
+  double kv_tokens = 0;          // the step's requests x tp x (cached + new tokens)
   double kv_cache_bytes = 0;
   double workspace_bytes = 0;
   double capacity_bytes = 0;

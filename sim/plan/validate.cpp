@@ -33,6 +33,21 @@ void check_measured_routing(const config::Scenario& sc, Diagnostics& diag) {
   }
 }
 
+// Attention tensor parallelism of a serving plan: a TP group is `tp`
+// consecutive GPUs of one node, each holding heads / tp of every layer.
+void check_attention_tp(const config::Scenario& sc, Diagnostics& diag) {
+  const int tp = sc.plan.tp;
+  auto err = [&](const std::string& msg) { diag.add(sc.path, sc.line_of("plan.tp"), "plan.tp", msg); };
+  const int per_node = sc.topology.topology.gpus_per_node();
+  if (per_node > 0 && per_node % tp != 0)
+    err(fmt::format("tp = {} must divide the {} GPUs per node of {}: a tensor-parallel group is tp consecutive "
+                    "GPUs of one node (over NVLink); valid: a divisor of {}",
+                    tp, per_node, sc.topology.path, per_node));
+  if (sc.model.heads > 0 && sc.model.heads % tp != 0)
+    err(fmt::format("tp = {} must divide the model's {} attention heads: each GPU of a tensor-parallel group "
+                    "computes heads / tp of them; valid: a divisor of {}", tp, sc.model.heads, sc.model.heads));
+}
+
 }  // namespace
 
 void check_layout(const config::Scenario& sc, Diagnostics& diag) {
@@ -42,17 +57,22 @@ void check_layout(const config::Scenario& sc, Diagnostics& diag) {
     diag.add(sc.path, sc.line_of(field), field, msg);
   };
   const int gpus = sc.topology.topology.gpu_count();
-  if (p.tp != 1)
+  if (p.tp != 1 && !sc.is_serving())
     err("plan.tp", fmt::format("{}: tensor parallelism is not modelled yet; use tp: 1 "
                                "(DeepSeek-V3 trains without TP)", p.tp));
+  if (p.tp != 1 && sc.is_serving()) check_attention_tp(sc, diag);
   if (gpus > 0 && sc.gpus() != gpus)
     err("plan.pp", fmt::format("pp x dp x tp = {} x {} x {} = {} ranks, but the topology {} has {} GPUs; "
                                "choose sizes whose product is {}", p.pp, p.dp, p.tp, sc.gpus(),
                                sc.topology.path, gpus, gpus));
   if (m.moe_layers() > 0) {
-    if (p.dp % p.ep != 0)
+    if (p.tp == 1 && p.dp % p.ep != 0)
       err("plan.ep", fmt::format("ep = {} must divide dp = {}: an expert-parallel group is formed from "
                                  "data-parallel ranks of one pipeline stage", p.ep, p.dp));
+    if (p.tp > 1 && (static_cast<std::int64_t>(p.dp) * p.tp) % p.ep != 0)
+      err("plan.ep", fmt::format("ep = {} must divide dp x tp = {} x {} = {} GPUs: with sequence parallelism "
+                                 "every GPU routes its own share of the tokens to the experts",
+                                 p.ep, p.dp, p.tp, static_cast<std::int64_t>(p.dp) * p.tp));
     const int slots = m.routed_experts + sc.placement.redundant_experts;
     if (slots % p.ep != 0)
       err("plan.ep", sc.placement.redundant_experts == 0
@@ -108,7 +128,7 @@ std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnosti
   if (diag.size() != before) return std::nullopt;
 
   ValidatedPlan v;
-  v.layout = Layout{p.pp, p.dp, p.ep};
+  v.layout = Layout{p.pp, p.dp, p.ep, p.tp};
   try {
     v.schedule = schedule::generate(p.schedule, p.pp, static_cast<int>(sc.microbatches()), p.chunks);
   } catch (const std::invalid_argument& e) {

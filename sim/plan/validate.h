@@ -27,8 +27,9 @@ inline constexpr long long kMaxMicrobatches = 1LL << 16;
 // Adds every problem to `diag`; returns the derived plan when there is none.
 std::optional<ValidatedPlan> validate_plan(const config::Scenario& sc, Diagnostics& diag);
 
-// The checks every workload shares: tensor parallelism, the topology's GPU
-// count, expert-parallel sizes (with redundant expert slots), comm SMs.
+// The checks every workload shares: tensor parallelism (serving only: tp
+// divides the GPUs per node and the heads), the topology's GPU count,
+// expert-parallel sizes (with redundant expert slots), comm SMs.
 void check_layout(const config::Scenario& sc, Diagnostics& diag);
 
 // A serving scenario's plan (validate_serving.cpp): pp 1, the step's batch,

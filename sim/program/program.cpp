@@ -24,10 +24,10 @@ constexpr std::array<std::string_view, 4> kPasses{"F", "Bi", "W", "none"};
 constexpr std::array<std::string_view, kStreamCount> kStreams{"compute", "comm", "compute_b", "comm_b"};
 constexpr std::array<std::string_view, 4> kCollectives{"all_to_all", "all_reduce", "reduce_scatter",
                                                        "all_gather"};
-constexpr std::array<std::string_view, 16> kParts{
+constexpr std::array<std::string_view, 18> kParts{
     "embedding", "attention",    "attention_core", "dense_ffn", "gating",   "routed_experts",
     "shared_expert", "head",     "loss",           "optimizer", "pp_activation", "pp_gradient",
-    "dispatch",  "combine",      "grad_sync",      "param_sync"};
+    "dispatch",  "combine",      "grad_sync",      "param_sync", "sp_gather", "sp_scatter"};
 
 }  // namespace
 

@@ -46,6 +46,8 @@ enum class Part : std::uint8_t {
   Combine,         // EP all-to-all, expert outputs back to their tokens
   GradSync,        // DP reduce-scatter of gradients (ZeRO-1)
   ParamSync,       // DP all-gather of updated parameters (ZeRO-1)
+  SequenceGather,  // TP all-gather of the hidden states before attention (sequence parallelism)
+  SequenceScatter, // TP reduce-scatter of the attention output back to each GPU's tokens
 };
 
 std::string_view to_string(OpType t);

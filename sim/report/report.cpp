@@ -41,6 +41,12 @@ double model_flops(const config::Scenario& sc, const program::Op& op) {
     return cost::part_work(sc.model, {sc.training().micro_batch, sc.training().sequence_length}, op.part, op.pass,
                            op.dtype, sc.plan.ep)
         .model_flops;
+  if (op.part == Part::Attention && sc.is_serving() && sc.plan.tp > 1) {  // latent down-projections: model work once per group
+    const auto mb = serving::micro_batch_shape(serving::nominal_step(sc));
+    return cost::part_work(sc.model, mb, op.part, op.pass, sc.plan.precision, sc.plan.ep, cost::BlockInput::First,
+                           sc.plan.tp)
+        .model_flops;
+  }
   if (op.attention.sequences > 0) return cost::attention_core_model_flops(op.attention, op.pass);
   if (op.gemms.empty()) return op.flops;
   double flops = 0;
@@ -67,7 +73,7 @@ Report step_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
 
 void finish_report(Report& r, const config::Scenario& sc, double model_flops_per_step) {
   const auto& b = r.breakdown;
-  r.exposed_comm_s = b.exposed_all_to_all_s + b.exposed_pp_s + b.exposed_dp_s;
+  r.exposed_comm_s = b.exposed_all_to_all_s + b.exposed_pp_s + b.exposed_dp_s + b.exposed_tp_s;
   r.bubble_fraction = b.bubble_s / r.step_time_s;
   r.model_flops_per_step = model_flops_per_step;
   const double peak = sc.gpu.peak(sc.plan.precision);
@@ -80,7 +86,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   Report r = step_report(sc, memory, step_time_s);
 
   struct RankTimes {
-    std::vector<Interval> compute, a2a, pp, dp;
+    std::vector<Interval> compute, a2a, pp, dp, tp;
     Breakdown parts;  // compute seconds per part, as measured (overlapping streams counted twice)
   };
   std::map<int, RankTimes> ranks;
@@ -99,6 +105,8 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
       rt.a2a.push_back(iv);
     } else if (op.part == Part::GradSync || op.part == Part::ParamSync) {
       rt.dp.push_back(iv);
+    } else if (op.part == Part::SequenceGather || op.part == Part::SequenceScatter) {
+      rt.tp.push_back(iv);
     } else if (op.type == OpType::Recv) {  // a transfer counts once, at its receiver
       rt.pp.push_back(iv);
     }
@@ -113,10 +121,11 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
     sum.experts_s += scale * p_s.experts_s;
     sum.dense_s += scale * p_s.dense_s;
     sum.other_compute_s += scale * p_s.other_compute_s;
-    // Exposed time is attributed once, in order: all-to-all, then PP, then DP
+    // Exposed time is attributed once, in order: all-to-all, then TP, PP, DP
     // (a PP transfer hidden behind an exposed all-to-all is not exposed PP).
     std::vector<Interval> covered = rt.compute;
     sum.exposed_all_to_all_s += expose(rt.a2a, covered);
+    sum.exposed_tp_s += expose(rt.tp, covered);
     sum.exposed_pp_s += expose(rt.pp, covered);
     sum.exposed_dp_s += expose(rt.dp, covered);
     sum.bubble_s += step_time_s - union_length(covered);
@@ -130,6 +139,7 @@ Report make_report(const config::Scenario& sc, const plan::MemoryBreakdown& memo
   b.exposed_all_to_all_s = sum.exposed_all_to_all_s / n;
   b.exposed_pp_s = sum.exposed_pp_s / n;
   b.exposed_dp_s = sum.exposed_dp_s / n;
+  b.exposed_tp_s = sum.exposed_tp_s / n;
   b.bubble_s = sum.bubble_s / n;
   finish_report(r, sc, flops * p.replicas);
   return r;
@@ -168,6 +178,7 @@ nlohmann::json training_json(const Report& r) {
             {"exposed_all_to_all_s", b.exposed_all_to_all_s},
             {"exposed_pp_s", b.exposed_pp_s},
             {"exposed_dp_s", b.exposed_dp_s},
+            {"exposed_tp_s", b.exposed_tp_s},
             {"bubble_s", b.bubble_s}}},
           {"sim_wall_s", r.sim_wall_s},
           {"peak_rss_bytes", r.peak_rss_bytes},
@@ -191,9 +202,9 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("scenario        {}\n", r.scenario);
   out += fmt::format("cluster         {} x {} ({})\n", r.gpus, sc.gpu.name, sc.topology.topology.name);
   if (sc.is_serving())
-    out += fmt::format("plan            attention DP{} EP{}  {} GEMMs, {} all-to-all, {} comm SMs\n", sc.plan.dp,
-                       sc.plan.ep, moeplan::to_string(sc.plan.precision), program::to_string(sc.plan.all_to_all),
-                       sc.plan.comm_sms);
+    out += fmt::format("plan            attention {} EP{}  {} GEMMs, {} all-to-all, {} comm SMs\n",
+                       config::attention_layout_name(sc.plan), sc.plan.ep, moeplan::to_string(sc.plan.precision),
+                       program::to_string(sc.plan.all_to_all), sc.plan.comm_sms);
   else
     out += fmt::format("plan            PP{} DP{} EP{} TP{}  {}  {} GEMMs, {} micro-batches of {} tokens per pipeline\n",
                        sc.plan.pp, sc.plan.dp, sc.plan.ep, sc.plan.tp, schedule::to_string(sc.plan.schedule),
@@ -211,6 +222,7 @@ std::string summary_text(const Report& r, const config::Scenario& sc) {
   out += fmt::format("  exposed all-to-all {}\n", pct(b.exposed_all_to_all_s));
   out += fmt::format("  exposed PP         {}\n", pct(b.exposed_pp_s));
   out += fmt::format("  exposed DP         {}\n", pct(b.exposed_dp_s));
+  if (sc.plan.tp > 1) out += fmt::format("  exposed TP         {}\n", pct(b.exposed_tp_s));
   out += fmt::format("  bubble (idle)      {}\n", pct(b.bubble_s));
   if (!r.serving.is_null()) out += serving_summary_text(r.serving);
   else out += fmt::format("\nmemory per GPU  {} of {} (pipeline rank {})\n", format_bytes(m.total_bytes()),

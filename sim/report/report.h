@@ -28,6 +28,7 @@ struct Breakdown {  // seconds per step, mean over ranks
   double exposed_all_to_all_s = 0;
   double exposed_pp_s = 0;
   double exposed_dp_s = 0;
+  double exposed_tp_s = 0;  // tensor-parallel all-gathers and reduce-scatters (serving attention TP + SP)
   double bubble_s = 0;
 };
 

@@ -37,7 +37,14 @@ void LayerOps::fence_compute() {
 
 AttentionOut LayerOps::attention_forward(const OpSite& at, int layer, const Deps& in) {
   AttentionOut out;
-  out.core = compute(at, Part::AttentionCore, Pass::F, layer, {compute(at, Part::Attention, Pass::F, layer, in)});
+  // Tensor parallelism with sequence parallelism (tp > 1): the group's hidden
+  // states gathered before the projections, the output projection's partial
+  // sums reduce-scattered back to each GPU's own tokens after the core.
+  const bool sp = lay_.tp > 1;
+  const Deps gathered = sp ? Deps{sequence_collective(at, Part::SequenceGather, layer, in)} : in;
+  const OpId core =
+      compute(at, Part::AttentionCore, Pass::F, layer, {compute(at, Part::Attention, Pass::F, layer, gathered)});
+  out.core = sp ? sequence_collective(at, Part::SequenceScatter, layer, {core}) : core;
   if (is_moe(layer))
     out.dispatch = all_to_all(at, Part::Dispatch, Pass::F, layer, {compute(at, Part::Gating, Pass::F, layer, {out.core})});
   return out;
@@ -155,7 +162,8 @@ int LayerOps::ep_index(int rank) const {
 // no collective, so there the GPU busiest over the stage's layers leads.
 cost::PartWork LayerOps::work_of(int rank, Part part, Pass pass, int layer) {
   if (part != Part::RoutedExperts)
-    return cost::part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep, block_input(part, layer));
+    return cost::part_work(sc_.model, mb_shape_, part, pass, sc_.plan.precision, lay_.ep, block_input(part, layer),
+                           lay_.tp);
   const auto& lt = traffic_.layer(layer, prog_);
   return cost::routed_experts_work(sc_.model, lt.local_expert_tokens[static_cast<std::size_t>(routed_rank(rank, pass, layer))],
                                    pass, sc_.plan.precision);
@@ -200,6 +208,7 @@ OpId LayerOps::compute(const OpSite& at, Part part, Pass pass, int layer, Deps d
   op.microbatch = at.mb;
   op.dir = at.dir;
   op.tokens = mb_shape_.tokens();
+  if (part == Part::Attention || part == Part::AttentionCore) op.tokens *= lay_.tp;  // the TP group's tokens
   if (part == Part::RoutedExperts) op.tokens = routed_rows(at.rank, pass, layer);
   op.flops = w.flops;
   op.bytes = w.bytes;
@@ -214,6 +223,27 @@ OpId LayerOps::compute(const OpSite& at, Part part, Pass pass, int layer, Deps d
   last_compute_ = id;
   if (part == Part::RoutedExperts) leads_.advance(at.rank, layer, pass);
   return id;
+}
+
+// Issued on the compute stream, inline with the attention it feeds (as NCCL
+// on the compute stream is): the comm stream keeps the all-to-alls, so the
+// other micro-batch's dispatch and combine still overlap this attention.
+OpId LayerOps::sequence_collective(const OpSite& at, Part part, int layer, Deps deps) {
+  const auto kind = part == Part::SequenceGather ? program::CollectiveKind::AllGather
+                                                 : program::CollectiveKind::ReduceScatter;
+  Op op = collectives_.collective(at.rank, kind, part, collectives_.group_index("tp", lay_.tp_group(at.rank)));
+  op.stream = program::Stream::Compute;
+  op.pass = Pass::F;
+  op.layer = layer;
+  op.microbatch = at.mb;
+  op.dir = at.dir;
+  op.tokens = mb_shape_.tokens() * lay_.tp;
+  op.bytes = cost::sequence_parallel_bytes(sc_.model, op.tokens);
+  op.dtype = DType::BF16;
+  op.deps = std::move(deps);
+  op.deps.insert(op.deps.end(), fence_.begin(), fence_.end());
+  fence_.clear();
+  return prog_.add(std::move(op)).id;
 }
 
 OpId LayerOps::all_to_all(const OpSite& at, Part part, Pass pass, int layer, Deps deps) {

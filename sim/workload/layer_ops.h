@@ -5,7 +5,7 @@
 // takes the ops its input is ready after and returns those its output is
 // ready after; DeepSeek's F&B slots split a layer in two halves:
 //
-//   F    ATTN-F  attention -> core [-> gating -> dispatch]
+//   F    ATTN-F  [sp-gather ->] attention -> core [-> sp-scatter] [-> gating -> dispatch]
 //        MLP-F   dense FFN | shared expert, routed experts -> combine
 //   Bi   (combine-grad)
 //        MLP-B   dense FFN | shared expert, routed experts -> dispatch-grad
@@ -37,7 +37,7 @@ struct OpSite {
 
 // ATTN-F's outputs, which MLP-F of the same layer starts from.
 struct AttentionOut {
-  program::OpId core = -1;
+  program::OpId core = -1;      // the attention's output on this GPU's tokens (its core, or the TP reduce-scatter)
   program::OpId dispatch = -1;  // MoE layers only
 };
 
@@ -93,6 +93,8 @@ class LayerOps {
  private:
   program::OpId compute(const OpSite& at, program::Part part, program::Pass pass, int layer, Deps deps);
   program::OpId all_to_all(const OpSite& at, program::Part part, program::Pass pass, int layer, Deps deps);
+  // A TP group's all-gather (SequenceGather) or reduce-scatter (SequenceScatter) of hidden states.
+  program::OpId sequence_collective(const OpSite& at, program::Part part, int layer, Deps deps);
   cost::PartWork work_of(int rank, program::Part part, program::Pass pass, int layer);
   int ep_index(int rank) const;
   int routed_rank(int rank, program::Pass pass, int layer);  // whose experts a routed-experts op runs

@@ -60,8 +60,8 @@ program::Program build_serve_step(const config::Scenario& sc, const plan::Valida
                                   const ServeStepOptions& opt) {
   MOEPLAN_CHECK(!(opt.reduced && opt.pipeline >= 0), "a reduced program already holds one rank");
   const auto& lay = vp.layout;
-  MOEPLAN_CHECK(lay.pp == 1 && opt.pipeline < lay.dp, "serving step: pp {} rank {} of {}", lay.pp, opt.pipeline,
-                lay.dp);
+  MOEPLAN_CHECK(lay.pp == 1 && opt.pipeline < lay.pipelines(), "serving step: pp {} rank {} of {}", lay.pp,
+                opt.pipeline, lay.pipelines());
   const auto shape = opt.shape ? *opt.shape : serving::nominal_step(sc);
   MOEPLAN_CHECK(shape.requests > 0 && shape.new_tokens > 0, "empty serving step: {} requests of {} tokens",
                 shape.requests, shape.new_tokens);
@@ -70,7 +70,7 @@ program::Program build_serve_step(const config::Scenario& sc, const plan::Valida
   prog.world_size = lay.world();
   prog.reduced = opt.reduced;
   prog.partial = opt.pipeline >= 0;
-  prog.replicas = opt.reduced ? lay.dp : 1;
+  prog.replicas = opt.reduced ? lay.pipelines() : 1;
   prog.comm_sms = sc.plan.comm_sms;
   prog.all_to_all = sc.plan.all_to_all;
   for (int r = 0; r < lay.world(); ++r) prog.rank_gpu.push_back(r);

@@ -1,6 +1,8 @@
 // Builds the program of one serving step (a prefill or a decode iteration)
 // in the layer-op vocabulary training uses. Every GPU is an attention
-// data-parallel rank with its own requests, holds the shared expert and its
+// data-parallel rank with its own requests (with plan.tp > 1, a GPU of a
+// tensor-parallel attention group, whose hidden states are all-gathered
+// before each attention and reduce-scattered after it), holds the shared expert and its
 // share of the routed experts (redundant ones placed by EPLB: the scenario's
 // `placement:`), and runs the step's micro-batches interleaved:
 //

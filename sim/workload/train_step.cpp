@@ -68,11 +68,11 @@ class TrainStepBuilder {
 
   program::Program build() {
     MOEPLAN_CHECK(!(opt_.reduced && opt_.pipeline >= 0), "a reduced program already holds one pipeline");
-    MOEPLAN_CHECK(opt_.pipeline < lay_.dp, "pipeline {} of {}", opt_.pipeline, lay_.dp);
+    MOEPLAN_CHECK(opt_.pipeline < lay_.pipelines(), "pipeline {} of {}", opt_.pipeline, lay_.pipelines());
     init_program();
     // The data-parallel indices held: one pipeline (reduced, or asked for), or all.
     const int first_dp = std::max(0, opt_.pipeline);
-    const int held_dp = opt_.reduced || opt_.pipeline >= 0 ? first_dp + 1 : lay_.dp;
+    const int held_dp = opt_.reduced || opt_.pipeline >= 0 ? first_dp + 1 : lay_.pipelines();
 
     // Phase 1, (held_dp - first_dp) x pp ranks: each rank's schedule, op by op
     //   F: recv, layers, send   B/Bi: recv, layers top down, send   W: layers top down   F&B: F and B interleaved
@@ -135,7 +135,7 @@ class TrainStepBuilder {
     prog_.world_size = lay_.world();
     prog_.reduced = opt_.reduced;
     prog_.partial = opt_.pipeline >= 0;
-    prog_.replicas = opt_.reduced ? lay_.dp : 1;
+    prog_.replicas = opt_.reduced ? lay_.pipelines() : 1;
     prog_.comm_sms = sc_.plan.comm_sms;
     for (int r = 0; r < lay_.world(); ++r) prog_.rank_gpu.push_back(r);
     prog_.by_rank.resize(static_cast<std::size_t>(lay_.world()));
@@ -312,7 +312,7 @@ class TrainStepBuilder {
   // (DualPipeV's turn on the last rank).
   Deps receive_or_local(const Chunk& c, const StageSlot& from, Payload kind,
                         const std::map<std::tuple<int, int, int, int>, Deps>& local_end) {
-    const int peer = lay_.rank(from.pipe_rank, lay_.dp_of(c.rank));
+    const int peer = lay_.rank(from.pipe_rank, lay_.pipeline_of(c.rank));
     const int from_stage = kind == Payload::Activation ? c.stage - 1 : c.stage + 1;
     if (peer == c.rank) {
       const auto it = local_end.find({c.rank, c.flow, from_stage, c.pass.mb});
@@ -325,7 +325,7 @@ class TrainStepBuilder {
   }
 
   void send_if_remote(const Chunk& c, const StageSlot& to, Payload kind, int to_stage) {
-    const int peer = lay_.rank(to.pipe_rank, lay_.dp_of(c.rank));
+    const int peer = lay_.rank(to.pipe_rank, lay_.pipeline_of(c.rank));
     if (peer == c.rank) return;
     Op op = transfer(OpType::Send, c, peer, kind, to_stage);
     op.deps = c.x;

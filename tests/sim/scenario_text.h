@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "sim/config/scenario.h"
@@ -35,6 +36,16 @@ inline std::string base_scenario() {
          "  precision: fp8\n"
          "  comm_sms: 20\n"
          "  layers_per_stage: [3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2]\n";
+}
+
+// A bundled scenario's text (`rel` under the source tree) with its relative
+// file references made absolute, to change and check from another folder.
+inline std::string bundled_scenario_text(const std::string& rel) {
+  std::ifstream in(source_path(rel));
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_FALSE(text.empty()) << rel;
+  for (std::size_t at; (at = text.find("../")) != std::string::npos;) text.replace(at, 3, source_path("") + "/");
+  return text;
 }
 
 // `s` with its first `from` replaced by `to` (a test failure when absent).

@@ -29,6 +29,17 @@ TEST(Simulation, TwoRunsOfTheSameScenarioGiveIdenticalReports) {
   EXPECT_GT(a.at("step_time_s").get<double>(), 0);
 }
 
+// DeepSeek's TP4 + SP prefill unit: its attention's all-gathers and
+// reduce-scatters run on the TP groups, and the step is deterministic.
+TEST(Simulation, TensorParallelPrefillIsDeterministic) {
+  const auto dir = std::string(::testing::TempDir());
+  const auto a = simulate_with_cli("scenarios/deepseek-v3-serve-prefill-tp4.yaml", dir + "/moeplan-tp-a.json");
+  const auto b = simulate_with_cli("scenarios/deepseek-v3-serve-prefill-tp4.yaml", dir + "/moeplan-tp-b.json");
+  EXPECT_EQ(a.dump(), b.dump());
+  EXPECT_GT(a.at("step_time_s").get<double>(), 0);
+  EXPECT_GT(a.at("breakdown").at("exposed_tp_s").get<double>(), 0);
+}
+
 // The step cannot be shorter than the busiest rank's compute, and the
 // time fractions of the breakdown add up to the step.
 TEST(Simulation, BreakdownAddsUpToTheStep) {

@@ -24,8 +24,8 @@ TEST(Layout, NumbersRanksPipelineRankMajor) {
   EXPECT_EQ(l.rank(0, 7), 7);
   EXPECT_EQ(l.rank(1, 3), 11);
   EXPECT_EQ(l.pipe_rank_of(13), 1);
-  EXPECT_EQ(l.dp_of(13), 5);
-  for (int r = 0; r < l.world(); ++r) EXPECT_EQ(l.rank(l.pipe_rank_of(r), l.dp_of(r)), r);
+  EXPECT_EQ(l.pipeline_of(13), 5);
+  for (int r = 0; r < l.world(); ++r) EXPECT_EQ(l.rank(l.pipe_rank_of(r), l.pipeline_of(r)), r);
 }
 
 TEST(Layout, ExpertParallelGroupIsEpConsecutiveRanksOfOnePipelineRank) {
@@ -46,6 +46,25 @@ TEST(Layout, ExpertDataParallelGroupHoldsTheSameExperts) {
   EXPECT_EQ(l.edp_group(13), (std::vector<int>{9, 13}));
   EXPECT_EQ(l.edp_group(0), (std::vector<int>{0, 4}));
   EXPECT_EQ(l.edp_group(7), (std::vector<int>{3, 7}));
+}
+
+// DP2 x TP4 with EP8 (serving: attention tensor-parallel, sequence-parallel
+// outside it), worked by hand (rank = d * tp + t):
+//
+//   rank   0  1  2  3 | 4  5  6  7
+//   TP     group d=0  | group d=1
+//   EP     one group of all 8 (every GPU routes its own tokens)
+Layout dp2_tp4_ep8() { return Layout{1, 2, 8, 4}; }
+
+TEST(Layout, TensorParallelGroupIsTpConsecutiveRanks) {
+  const auto l = dp2_tp4_ep8();
+  EXPECT_EQ(l.world(), 8);
+  EXPECT_EQ(l.pipelines(), 8);
+  EXPECT_EQ(l.tp_group(0), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(l.tp_group(6), (std::vector<int>{4, 5, 6, 7}));
+  EXPECT_EQ(l.ep_group(6), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(l.dp_group(6), (std::vector<int>{2, 6}));  // the same TP index of each group
+  EXPECT_EQ(pp2_dp8_ep4().tp_group(13), (std::vector<int>{13}));
 }
 
 config::ModelConfig model_of_layers(int layers) {

@@ -2,9 +2,6 @@
 // whose KV cache does not fit, refused with the numbers.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-
 #include "sim/plan/serving_memory.h"
 #include "sim/plan/validate.h"
 #include "tests/sim/bundled_scenario.h"
@@ -35,9 +32,7 @@ TEST(ServingMemory, SmallDecodeStepByHand) {
 }
 
 TEST(ServingMemory, RefusesADecodeBatchWhoseKvCacheDoesNotFit) {
-  std::ifstream in(test::source_path("scenarios/deepseek-v3-serve-decode-ep144.yaml"));
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  for (std::size_t at; (at = text.find("../")) != std::string::npos;) text.replace(at, 3, test::source_path("") + "/");
+  auto text = test::bundled_scenario_text("scenarios/deepseek-v3-serve-decode-ep144.yaml");
   text = test::replace(text, "context_tokens: 4989", "context_tokens: 131072");
   const auto c = test::check_text(text);
   EXPECT_TRUE(test::has_error(c, "workload.batch", "does not fit in memory"));
@@ -46,6 +41,28 @@ TEST(ServingMemory, RefusesADecodeBatchWhoseKvCacheDoesNotFit) {
   // 128 x 131074 tokens x 70,272 bytes (576 values x 61 layers + MTP x 2) = 1.18 TB.
   EXPECT_NE(s.find("128 requests x 131074 tokens"), std::string::npos) << s;
   EXPECT_NE(s.find("requests of 131074 tokens fit"), std::string::npos) << s;
+}
+
+// DeepSeek's TP4 + SP prefill unit: each GPU holds the latent
+// down-projections whole and a quarter of the head-split projections, and the
+// latent cache of its TP group's 4 x 4 prompts.
+TEST(ServingMemory, TensorParallelPrefillByHand) {
+  const auto b = test::load_bundled("scenarios/deepseek-v3-serve-prefill-tp4.yaml");
+  const auto& m = b.sc.model;
+  const auto& mem = b.vp.serving_memory;
+  const double h = m.hidden, n = m.heads;
+  const double latent = h * m.q_lora_rank + h * (m.kv_lora_rank + m.qk_rope_head_dim);
+  const double heads = m.q_lora_rank * n * (m.qk_nope_head_dim + m.qk_rope_head_dim) +
+                       m.kv_lora_rank * n * (m.qk_nope_head_dim + m.v_head_dim) + n * m.v_head_dim * h;
+  // 61 layers + the MTP module, FP8 weights (1 byte).
+  EXPECT_DOUBLE_EQ(mem.attention_bytes, (latent + heads / 4) * 62);
+  // 4 prompts per GPU x 4 GPUs of the group, of 2560 cached + 2048 new tokens,
+  // each (512 + 64) values x (61 layers + the MTP module) x 2 bytes.
+  EXPECT_DOUBLE_EQ(mem.kv_cache_bytes, 4.0 * 4 * (2560 + 2048) * (576 * 62 * 2));
+  // The same prompts per GPU without TP: all heads, only its own prompts' cache.
+  const auto dp = test::load_bundled("scenarios/deepseek-v3-serve-prefill-ep32.yaml");
+  EXPECT_DOUBLE_EQ(dp.vp.serving_memory.attention_bytes, (latent + heads) * 62);
+  EXPECT_DOUBLE_EQ(mem.kv_cache_bytes, 4 * dp.vp.serving_memory.kv_cache_bytes);
 }
 
 }  // namespace

@@ -57,6 +57,46 @@ TEST(ValidatePlan, DeepSeekEp32VariantDoesNotFitAnH800) {
   EXPECT_NE(diag.items()[0].message.find("does not fit in memory"), std::string::npos) << diag.to_string();
 }
 
+TEST(ValidatePlan, RefusesTensorParallelismForTraining) {
+  auto yaml = replace(base_scenario(), "  dp: 128", "  dp: 64\n  tp: 2");
+  yaml = replace(yaml, "  ep: 64", "  ep: 32");
+  const auto c = check_text(yaml);
+  EXPECT_TRUE(has_error(c, "plan.tp", "2: tensor parallelism is not modelled yet; use tp: 1"));
+}
+
+std::string serving_tp4() { return test::bundled_scenario_text("scenarios/deepseek-v3-serve-prefill-tp4.yaml"); }
+
+TEST(ValidatePlan, ServingTensorParallelPrefillValidates) {
+  const auto c = check_text(serving_tp4());
+  EXPECT_TRUE(c.diag.empty()) << c.diag.to_string();
+}
+
+TEST(ValidatePlan, ServingTensorParallelGroupMustDivideTheGpusPerNode) {
+  auto yaml = replace(serving_tp4(), "  dp: 8\n", "  dp: 2\n");
+  yaml = replace(yaml, "  tp: 4 ", "  tp: 16 ");
+  const auto c = check_text(yaml);
+  EXPECT_TRUE(has_error(c, "plan.tp", "tp = 16 must divide the 8 GPUs per node"));
+  EXPECT_EQ(c.diag.size(), 1u) << c.diag.to_string();  // the sizes multiply to 32 and divide the heads
+}
+
+TEST(ValidatePlan, ServingExpertParallelismMustDivideTheUnitsGpus) {
+  const auto c = check_text(replace(serving_tp4(), "  ep: 32", "  ep: 64"));
+  EXPECT_TRUE(has_error(c, "plan.ep", "ep = 64 must divide dp x tp = 8 x 4 = 32 GPUs"));
+}
+
+// The request stream spreads requests over single GPUs: neither pool may run TP groups yet.
+TEST(ValidatePlan, RequestStreamRefusesTensorParallelPools) {
+  const auto day = test::bundled_scenario_text("scenarios/deepseek-v3-serve-day.yaml");
+  const auto prefill_tp4 = test::source_path("scenarios/deepseek-v3-serve-prefill-tp4.yaml");
+  const auto c = check_text(replace(day, "prefill: deepseek-v3-serve-prefill-ep32.yaml", "prefill: " + prefill_tp4));
+  EXPECT_TRUE(has_error(c, "workload.traffic.prefill", "has tp = 4; the request stream"));
+  const auto prefill_dp = test::source_path("scenarios/deepseek-v3-serve-prefill-ep32.yaml");
+  auto decode_tp4 = replace(day, "prefill: deepseek-v3-serve-prefill-ep32.yaml", "prefill: " + prefill_dp);
+  decode_tp4 = replace(decode_tp4, "  dp: 144\n", "  dp: 36\n");
+  decode_tp4 = replace(decode_tp4, "  tp: 1\n", "  tp: 4\n");
+  EXPECT_TRUE(has_error(check_text(decode_tp4), "plan.tp", "4 with workload.traffic"));
+}
+
 TEST(ValidatePlan, EveryOtherBundledScenarioValidates) {
   int seen = 0;
   for (const auto& e : std::filesystem::directory_iterator(test::source_path("scenarios"))) {

@@ -3,6 +3,10 @@
 // forward only, with the MTP module when drafts are accepted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
+#include "sim/comm/ring.h"
 #include "sim/cost/cost_model.h"
 #include "sim/estimate/op_timer.h"
 #include "sim/serving/step_shape.h"
@@ -71,6 +75,56 @@ TEST(ServeStep, DecodeAttentionReadsTheLatentCache) {
     const double pairs = 16.0 * (2 * 2048 + 3);
     EXPECT_DOUBLE_EQ(op.flops, 2.0 * pairs * m.heads * (2 * m.kv_lora_rank + m.qk_rope_head_dim));
   }
+}
+
+// DeepSeek's TP4 + SP prefill unit: every layer's attention of every
+// micro-batch runs between an all-gather and a reduce-scatter over the GPU's
+// TP group, inline on the compute stream, moving the group's hidden states.
+TEST(ServeStep, TensorParallelAttentionRunsBetweenAnAllGatherAndAReduceScatter) {
+  const auto b = test::load_bundled("scenarios/deepseek-v3-serve-prefill-tp4.yaml");
+  const auto p = build_serve_step(b.sc, b.vp, {});
+  const auto& m = b.sc.model;
+  // 4 prompts per GPU in 2 micro-batches: 2 x 2048 tokens per GPU, 4 GPUs per group.
+  const std::int64_t group_tokens = 4 * 2 * 2048;
+  const double bytes = static_cast<double>(group_tokens) * m.hidden * 2;  // BF16 hidden states
+  std::map<int, int> gathers, scatters;  // per rank
+  for (const auto& op : p.ops) {
+    if (op.part == Part::Attention || op.part == Part::AttentionCore) {
+      EXPECT_EQ(op.tokens, group_tokens);
+    }
+    if (op.part != Part::SequenceGather && op.part != Part::SequenceScatter) continue;
+    const bool gather = op.part == Part::SequenceGather;
+    ++(gather ? gathers : scatters)[op.rank];
+    EXPECT_EQ(op.collective, gather ? program::CollectiveKind::AllGather : program::CollectiveKind::ReduceScatter);
+    const auto& group = p.groups[static_cast<std::size_t>(op.group)];
+    EXPECT_EQ(group.kind, "tp");
+    const int first = op.rank / 4 * 4;
+    EXPECT_EQ(group.ranks, (std::vector<int>{first, first + 1, first + 2, first + 3}));
+    EXPECT_EQ(op.stream, program::Stream::Compute);
+    EXPECT_EQ(op.tokens, group_tokens);
+    EXPECT_DOUBLE_EQ(op.bytes, bytes);
+    // The ring's steps: each GPU sends the 3 other GPUs' share of the states (its own tokens' size each).
+    EXPECT_DOUBLE_EQ(comm::ring_steps(op.collective, 4) * op.bytes / 4, 3.0 * (2 * 2048) * m.hidden * 2);
+    if (!gather) {  // after the core it reduces
+      ASSERT_EQ(op.deps.size(), 1u);
+      EXPECT_EQ(p.op(op.deps[0]).part, Part::AttentionCore);
+    }
+  }
+  // The projections start from the gathered states; gating from the reduced ones.
+  for (const auto& op : p.ops) {
+    const Part before = op.part == Part::Attention ? Part::SequenceGather
+                        : op.part == Part::Gating  ? Part::SequenceScatter
+                                                   : Part::Embedding;
+    if (before == Part::Embedding) continue;
+    ASSERT_EQ(op.deps.size(), 1u);
+    EXPECT_EQ(p.op(op.deps[0]).part, before);
+    EXPECT_EQ(p.op(op.deps[0]).layer, op.layer);
+    EXPECT_EQ(p.op(op.deps[0]).microbatch, op.microbatch);
+  }
+  // (61 layers + the MTP module) x 2 micro-batches on each of the 32 GPUs.
+  ASSERT_EQ(gathers.size(), 32u);
+  for (const auto& [rank, n] : gathers) EXPECT_EQ(n, 62 * 2) << rank;
+  EXPECT_EQ(scatters, gathers);
 }
 
 }  // namespace
