@@ -13,6 +13,7 @@
 #include "attention/attention_reference.h"
 #include "attention/cached_attention_reference.h"
 #include "attention/latent_attention.h"
+#include "attention/bf16_values.h"
 #include "gpu_test_support.h"
 #include "numeric/bf16_bits.h"
 #include "util/device_buffer.h"
@@ -69,23 +70,9 @@ TEST(LatentAttentionShape, CountsBothGemmsOverEveryKey) {
   EXPECT_DOUBLE_EQ(s.flops(), 2.0 * 3 * 32 * 1001 * (576 + 512));
 }
 
-std::vector<Bf16Bits> random_bf16(std::size_t count, float scale, std::mt19937_64& rng) {
-  std::uniform_real_distribution<float> pick(-scale, scale);
-  std::vector<Bf16Bits> out(count);
-  for (auto& x : out) x = float_to_bf16(pick(rng));
-  return out;
-}
-
-std::vector<double> to_double(const std::vector<Bf16Bits>& bits) {
-  std::vector<double> out(bits.size());
-  for (std::size_t i = 0; i < bits.size(); ++i) out[i] = bf16_to_float(bits[i]);
-  return out;
-}
-
-double bf16_error(const std::vector<Bf16Bits>& got, const std::vector<double>& want) {
-  std::vector<double> g = to_double(got);
-  return test::relative_error<double, double>(g, want, [](double x) { return x; });
-}
+using test::bf16_error;
+using test::random_bf16;
+using test::to_double;
 
 TEST(LatentAttention, MatchesReferenceOverTheLatentCache) {
   MOEPLAN_SKIP_WITHOUT_GPU();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attention/attention_reference.h"
+#include "attention/bf16_values.h"
 #include "gpu_test_support.h"
 #include "numeric/bf16_bits.h"
 
@@ -117,26 +118,9 @@ TEST(AttentionReference, FullBackwardMatchesFiniteDifferences) {
 
 #if defined(MOEPLAN_HAVE_CUDNN)
 
-std::vector<Bf16Bits> random_bf16(std::size_t count, float scale, std::mt19937_64& rng) {
-  std::uniform_real_distribution<float> pick(-scale, scale);
-  std::vector<Bf16Bits> out(count);
-  for (auto& x : out) x = float_to_bf16(pick(rng));
-  return out;
-}
-
-std::vector<double> to_double(const std::vector<Bf16Bits>& bits) {
-  std::vector<double> out(bits.size());
-  for (std::size_t i = 0; i < bits.size(); ++i) out[i] = bf16_to_float(bits[i]);
-  return out;
-}
-
-double bf16_error(const std::vector<Bf16Bits>& got, const std::vector<double>& want) {
-  return test::relative_error<Bf16Bits, double>(
-      got, want, [](auto x) {
-        if constexpr (std::is_same_v<decltype(x), Bf16Bits>) return static_cast<double>(bf16_to_float(x));
-        else return static_cast<double>(x);
-      });
-}
+using test::bf16_error;
+using test::random_bf16;
+using test::to_double;
 
 void expect_cudnn_matches_reference(const AttentionShape& shape) {
   const std::uint64_t seed = test::fresh_seed();
