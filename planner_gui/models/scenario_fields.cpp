@@ -201,6 +201,9 @@ std::vector<FieldSpec> make_fields() {
   fs.push_back(integer("placement.redundant_experts", "Redundant experts", 0, 1 << 20,
                        [](const Scenario& s) { return s.placement.redundant_experts; },
                        [](Scenario& s, qlonglong v) { s.placement.redundant_experts = to_int(v); }));
+  fs.push_back(integer("placement.shared_expert_gpus", "Shared-expert GPUs (0: on every GPU)", 0, 1 << 20,
+                       [](const Scenario& s) { return s.placement.shared_expert_gpus; },
+                       [](Scenario& s, qlonglong v) { s.placement.shared_expert_gpus = to_int(v); }));
   // simulation
   {
     using M = config::SimMode;

@@ -6,6 +6,13 @@
 //                    eplb (DeepSeek's load balancer, see placement.h)
 // redundant_experts  extra physical slots for replicas (eplb only); R = E + this
 //                    must be a multiple of the expert-parallel size
+// shared_expert_gpus 0 (default): the shared expert runs on every GPU on its
+//                    own tokens. N > 0 (serving): the shared expert is
+//                    replicated on the N GPUs of the EP group with the least
+//                    routed load, and every token is dispatched to one of them
+//                    beside its routed experts and combined back (DeepSeek's
+//                    December 2024 decode unit: 64 of 320 GPUs hold the
+//                    redundant and shared experts)
 #pragma once
 
 #include "sim/config/yaml_reader.h"
@@ -17,6 +24,7 @@ enum class PlacementPolicy { contiguous, eplb };
 struct PlacementSpec {
   PlacementPolicy policy = PlacementPolicy::contiguous;
   int redundant_experts = 0;
+  int shared_expert_gpus = 0;
   bool operator==(const PlacementSpec&) const = default;
 };
 

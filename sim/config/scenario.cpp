@@ -181,7 +181,10 @@ Scenario read_scenario(const YAML::Node& root, const std::string& path, Diagnost
   }
   if (r.has("placement")) {
     auto m = r.child("placement", false);
-    if (m.valid()) s.placement = read_placement(m);
+    if (m.valid()) {
+      s.lines["placement.shared_expert_gpus"] = m.line_of("shared_expert_gpus");
+      s.placement = read_placement(m);
+    }
   } else {
     r.raw("placement");
   }

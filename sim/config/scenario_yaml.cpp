@@ -142,6 +142,7 @@ void write_placement(YAML::Emitter& e, const PlacementSpec& p) {
   e << YAML::BeginMap << YAML::Key << "policy" << YAML::Value << to_string(p.policy);
   if (p.policy == PlacementPolicy::eplb)
     e << YAML::Key << "redundant_experts" << YAML::Value << p.redundant_experts;
+  if (p.shared_expert_gpus > 0) e << YAML::Key << "shared_expert_gpus" << YAML::Value << p.shared_expert_gpus;
   e << YAML::EndMap;
 }
 

@@ -214,6 +214,20 @@ std::vector<double> gpu_loads(const Placement& placement, const std::vector<doub
   return load;
 }
 
+std::vector<int> least_loaded_gpus(const Placement& placement, const std::vector<double>& weight, int count) {
+  if (count < 1 || count > placement.gpus)
+    throw std::invalid_argument(fmt::format("placement.shared_expert_gpus: {} GPUs for the shared expert in an "
+                                            "expert-parallel group of {}; use 1 to {}",
+                                            count, placement.gpus, placement.gpus));
+  const auto load = gpu_loads(placement, weight);
+  std::vector<int> order(static_cast<std::size_t>(placement.gpus));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return load[a] < load[b]; });
+  order.resize(static_cast<std::size_t>(count));
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
 double imbalance(const std::vector<double>& gpu_loads) {
   if (gpu_loads.empty()) return 1.0;
   const double total = std::accumulate(gpu_loads.begin(), gpu_loads.end(), 0.0);
@@ -222,8 +236,10 @@ double imbalance(const std::vector<double>& gpu_loads) {
   return *std::max_element(gpu_loads.begin(), gpu_loads.end()) / mean;
 }
 
-Placement place_layer(const PlacementSpec& spec, const std::vector<double>& expert_load, int expert_groups, int ep,
-                      int gpus_per_node) {
+namespace {
+
+Placement place_routed(const PlacementSpec& spec, const std::vector<double>& expert_load, int expert_groups, int ep,
+                       int gpus_per_node) {
   const int experts = static_cast<int>(expert_load.size());
   if (spec.policy == PlacementPolicy::contiguous) return contiguous_placement(experts, ep);
   if (gpus_per_node < 1 || ep % gpus_per_node != 0)
@@ -238,6 +254,16 @@ Placement place_layer(const PlacementSpec& spec, const std::vector<double>& expe
         experts, spec.redundant_experts, replicas, ep, (replicas + ep - 1) / ep * ep - experts, ep));
   EplbConfig config{replicas, expert_groups, ep / gpus_per_node, ep};
   return eplb_placement({expert_load}, config).front();
+}
+
+}  // namespace
+
+Placement place_layer(const PlacementSpec& spec, const std::vector<double>& expert_load, int expert_groups, int ep,
+                      int gpus_per_node) {
+  auto placement = place_routed(spec, expert_load, expert_groups, ep, gpus_per_node);
+  if (spec.shared_expert_gpus > 0)
+    placement.shared_gpus = least_loaded_gpus(placement, expert_load, spec.shared_expert_gpus);
+  return placement;
 }
 
 }  // namespace moeplan::moe

@@ -24,6 +24,8 @@ struct Placement {
   std::vector<std::vector<int>> log2phy;  // [E][max replicas] slots of each expert's replicas
                                           // by replica rank, padded with -1
   std::vector<int> logcnt;                // [E] replicas of each logical expert
+  std::vector<int> shared_gpus;           // GPUs holding a replica of the shared expert, ascending
+                                          // (placement.shared_expert_gpus; empty: on every GPU, not dispatched)
 
   int slots() const { return static_cast<int>(phy2log.size()); }
   int experts() const { return static_cast<int>(logcnt.size()); }
@@ -81,6 +83,11 @@ Placement contiguous_placement(int experts, int gpus);
 // Load on each GPU when each expert's load `weight[e]` is split evenly over
 // its replicas: sum over the GPU's slots of weight[e] / logcnt[e].
 std::vector<double> gpu_loads(const Placement& placement, const std::vector<double>& weight);
+
+// The `count` GPUs with the least load under `placement` (ascending index on
+// ties), ascending: where dispatched shared-expert replicas go. Throws
+// std::invalid_argument unless 0 < count <= placement.gpus.
+std::vector<int> least_loaded_gpus(const Placement& placement, const std::vector<double>& weight, int count);
 
 // Max over mean of per-GPU loads (1 for perfectly balanced or all-zero load).
 double imbalance(const std::vector<double>& gpu_loads);

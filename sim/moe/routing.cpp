@@ -606,6 +606,30 @@ std::vector<double> inverse_probabilities(const RoutingSpec& spec, const Routing
   return inverse_p;
 }
 
+// Every token's copy to a shared-expert replica (route_layer's header).
+void add_shared_copies(const Placement& placement, LayerRouting& out) {
+  const auto& shared = placement.shared_gpus;
+  const long long n = static_cast<long long>(shared.size());
+  if (n == 0) return;
+  const long long tokens = out.tokens_per_gpu;
+  std::vector<long long> to_node(static_cast<std::size_t>(out.nodes));
+  for (int src = 0; src < out.ep; ++src) {
+    std::fill(to_node.begin(), to_node.end(), 0);
+    for (long long q = 0; q < n; ++q) {
+      const long long share = tokens / n + (((q - src) % n + n) % n < tokens % n ? 1 : 0);
+      const int dst = shared[static_cast<std::size_t>(q)];
+      out.copies[static_cast<std::size_t>(src) * out.ep + dst] += share;
+      out.shared_tokens[static_cast<std::size_t>(dst)] += share;
+      to_node[static_cast<std::size_t>(out.node_of(dst))] += share;
+    }
+    for (int node = 0; node < out.nodes; ++node) {
+      auto& distinct = out.node_tokens[static_cast<std::size_t>(src) * out.nodes + node];
+      const double unseen = tokens > 0 ? 1.0 - static_cast<double>(distinct) / static_cast<double>(tokens) : 0.0;
+      distinct += std::llround(static_cast<double>(to_node[static_cast<std::size_t>(node)]) * std::max(0.0, unseen));
+    }
+  }
+}
+
 SplitMix64 token_stream(const RoutingSpec& spec, int layer, int source) {
   return SplitMix64{stream_seed(spec.seed, kTokenStream, static_cast<std::uint64_t>(layer),
                                 static_cast<std::uint64_t>(source))};
@@ -668,6 +692,7 @@ LayerRouting route_layer(const RoutingSpec& spec, const RoutingShape& shape, con
   out.node_tokens.assign(static_cast<std::size_t>(ep) * nodes, 0);
   out.slot_tokens.assign(placement.slots(), 0);
   out.expert_tokens.assign(shape.experts, 0);
+  out.shared_tokens.assign(static_cast<std::size_t>(ep), 0);
   if (sampled == 0) return out;
 
   // Phase 2, ep sources x `sampled` tokens: route each sampled token, then
@@ -693,6 +718,7 @@ LayerRouting route_layer(const RoutingSpec& spec, const RoutingShape& shape, con
     }
     for (int n = 0; n < nodes; ++n) out.node_tokens[static_cast<std::size_t>(src) * nodes + n] = nodes_scaled[n];
   }
+  add_shared_copies(placement, out);
   return out;
 }
 

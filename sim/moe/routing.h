@@ -56,6 +56,9 @@ struct LayerRouting {
                                         // (src's own node included: those stay on NVLink)
   std::vector<long long> slot_tokens;   // [R] token copies each physical expert slot receives
   std::vector<long long> expert_tokens; // [E] token copies each logical expert receives
+  std::vector<long long> shared_tokens; // [ep] tokens each GPU's shared-expert replica receives (all 0
+                                        // unless the placement dispatches the shared expert; then also in
+                                        // copies and node_tokens)
 
   int node_of(int gpu) const { return gpu / gpus_per_node; }
   long long copies_between(int src, int dst) const { return copies[static_cast<std::size_t>(src) * ep + dst]; }
@@ -64,7 +67,8 @@ struct LayerRouting {
   long long distinct_tokens(int src, int node) const {
     return node_tokens[static_cast<std::size_t>(src) * nodes + node];
   }
-  long long sent(int src) const;      // copies dispatched by src (= tokens_per_gpu * top_k)
+  long long sent(int src) const;      // copies dispatched by src (= tokens_per_gpu * top_k, + tokens_per_gpu
+                                      // with a dispatched shared expert)
   long long received(int dst) const;  // copies dst receives (its expert GEMM rows)
 };
 
@@ -99,6 +103,13 @@ struct ExpertChoice {
 ExpertChoice choose_experts_for_keys(const RoutingShape& shape, const Placement& placement, int node_limit,
                                      const std::vector<double>& keys);
 
+// With a dispatched shared expert (placement.shared_gpus), each source GPU
+// spreads its tokens evenly over the replicas (largest remainder, the extra
+// tokens rotating with the source) as one more copy per token. A node's
+// distinct tokens from a source grow by the shared copies it receives times
+// the fraction of the source's tokens not already sent there: the replica is
+// chosen independently of the routed experts.
+//
 // Routes one layer. Deterministic for (spec.seed, layer). Throws
 // std::invalid_argument when the shape, placement and spec do not fit together
 // (the message names the field and a fix).

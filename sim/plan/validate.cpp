@@ -82,6 +82,19 @@ void check_layout(const config::Scenario& sc, Diagnostics& diag) {
                                        "divisor of {}, or change placement.redundant_experts",
                                        p.ep, m.routed_experts, sc.placement.redundant_experts, slots, slots));
   }
+  if (const int shared_gpus = sc.placement.shared_expert_gpus; shared_gpus > 0) {
+    if (!sc.is_serving())
+      err("placement.shared_expert_gpus",
+          fmt::format("{}: a dispatched shared expert is modelled for serving only (its backward is not); remove "
+                      "the key to run the shared expert on every GPU", shared_gpus));
+    else if (m.shared_experts == 0 || m.moe_layers() == 0)
+      err("placement.shared_expert_gpus",
+          fmt::format("{}: the model {} has no shared expert to dispatch; remove the key", shared_gpus, m.name));
+    else if (shared_gpus > p.ep)
+      err("placement.shared_expert_gpus",
+          fmt::format("{} GPUs for the shared expert, but the expert-parallel group has {}; use 1 to {}", shared_gpus,
+                      p.ep, p.ep));
+  }
   if (sc.gpu.sms > 0 && p.comm_sms >= sc.gpu.sms)
     err("plan.comm_sms", fmt::format("{} communication SMs leave none of the GPU's {} SMs for compute",
                                      p.comm_sms, sc.gpu.sms));

@@ -52,6 +52,12 @@ AttentionOut LayerOps::attention_forward(const OpSite& at, int layer, const Deps
 
 Deps LayerOps::mlp_forward(const OpSite& at, int layer, const AttentionOut& attention) {
   if (!is_moe(layer)) return {compute(at, Part::DenseFfn, Pass::F, layer, {attention.core})};
+  // A dispatched shared expert (placement.shared_expert_gpus) runs among the
+  // routed experts of the GPUs holding its replicas (moe_traffic.h).
+  if (sc_.placement.shared_expert_gpus > 0) {
+    const OpId experts = compute(at, Part::RoutedExperts, Pass::F, layer, {attention.dispatch});
+    return {all_to_all(at, Part::Combine, Pass::F, layer, {experts})};
+  }
   const OpId shared = compute(at, Part::SharedExpert, Pass::F, layer, {attention.core});
   const OpId experts = compute(at, Part::RoutedExperts, Pass::F, layer, {attention.dispatch});
   return {all_to_all(at, Part::Combine, Pass::F, layer, {experts}), shared};

@@ -39,9 +39,10 @@ std::shared_ptr<const RoutedLayer> routed_layer(const config::Scenario& sc, cons
   static std::map<std::string, std::shared_ptr<const RoutedLayer>> cache;
   const auto& rs = sc.routing;
   const std::string id = fmt::format(
-      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", config::to_string(rs.distribution), rs.zipf_s,
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", config::to_string(rs.distribution), rs.zipf_s,
       rs.hot_fraction, rs.hot_experts, rs.load_file, rs.node_limit, rs.seed, rs.sample_tokens,
-      config::to_string(sc.placement.policy), sc.placement.redundant_experts, shape.experts, shape.top_k,
+      config::to_string(sc.placement.policy), sc.placement.redundant_experts, sc.placement.shared_expert_gpus,
+      shape.experts, shape.top_k,
       shape.expert_groups, shape.groups_per_token, shape.ep, shape.gpus_per_node,
       fmt::format("{}|{}", shape.tokens_per_gpu, key));
   {
@@ -105,6 +106,9 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   for (int g = 0; g < ep; ++g) {
     auto& tokens = lt.local_expert_tokens[static_cast<std::size_t>(g)];
     for (int s = 0; s < per_gpu; ++s) tokens.push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
+    // A dispatched shared expert's replica: one more expert of the same shape.
+    if (std::binary_search(placement.shared_gpus.begin(), placement.shared_gpus.end(), g))
+      tokens.push_back(r.shared_tokens[static_cast<std::size_t>(g)]);
     if (r.received(g) > most) most = r.received(g), lt.slowest_rank = g;
   }
   return layers_.emplace(key, std::move(lt)).first->second;

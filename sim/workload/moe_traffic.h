@@ -21,7 +21,9 @@ struct LayerTraffic {
   int dispatch_fp8 = -1;  // traffic ids in Program::traffic: token owner -> experts (dispatch, combine's
                           // gradient), GEMM-precision payload
   int reverse_bf16 = -1;  // experts -> token owner, BF16 (combine, dispatch's gradient)
-  std::vector<std::vector<std::int64_t>> local_expert_tokens;  // [EP rank][local slot] token copies
+  std::vector<std::vector<std::int64_t>> local_expert_tokens;  // [EP rank][local slot] token copies; a GPU
+                                                               // holding a dispatched shared expert's replica
+                                                               // has it as its last slot
   int slowest_rank = 0;   // EP rank receiving the most token copies
 };
 

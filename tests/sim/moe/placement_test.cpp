@@ -141,6 +141,33 @@ TEST(Placement, ContiguousPutsExpertEOnGpuEOverExpertsPerGpu) {
   }
 }
 
+// Loads 4, 1, 3, 1 on four GPUs: the two least loaded are GPUs 1 and 3; on a
+// tie the lower index goes first (GPU 0 over GPU 2 at loads 2, 5, 2, 5).
+TEST(Placement, SharedExpertReplicasGoToTheLeastLoadedGpus) {
+  const auto p = contiguous_placement(4, 4);
+  EXPECT_EQ(least_loaded_gpus(p, {4, 1, 3, 1}, 2), (std::vector<int>{1, 3}));
+  EXPECT_EQ(least_loaded_gpus(p, {2, 5, 2, 5}, 1), (std::vector<int>{0}));
+  EXPECT_EQ(least_loaded_gpus(p, {2, 5, 2, 5}, 4), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_THROW(least_loaded_gpus(p, {1, 1, 1, 1}, 0), std::invalid_argument);
+  EXPECT_THROW(least_loaded_gpus(p, {1, 1, 1, 1}, 5), std::invalid_argument);
+}
+
+// EPLB, uniform load, 16 experts + 8 redundant over 24 GPUs: one slot per
+// GPU; the 8 replicated experts' 16 GPUs carry half an expert's load each, the
+// other 8 a whole one; the 8 shared replicas go to half-loaded GPUs.
+TEST(Placement, SharedExpertGpusAreAmongTheHalfLoadedReplicaHolders) {
+  PlacementSpec spec;
+  spec.policy = PlacementPolicy::eplb;
+  spec.redundant_experts = 8;
+  spec.shared_expert_gpus = 8;
+  const std::vector<double> load(16, 1.0 / 16);
+  const auto p = place_layer(spec, load, 1, 24, 8);
+  ASSERT_EQ(p.shared_gpus.size(), 8u);
+  const auto gpu_load = gpu_loads(p, load);
+  for (int g : p.shared_gpus) EXPECT_DOUBLE_EQ(gpu_load[g], 0.5 / 16) << g;
+  EXPECT_TRUE(std::is_sorted(p.shared_gpus.begin(), p.shared_gpus.end()));
+}
+
 TEST(Placement, ImbalanceIsMaxOverMean) {
   EXPECT_DOUBLE_EQ(imbalance({1, 2, 3, 6}), 6.0 / 3.0);
   EXPECT_DOUBLE_EQ(imbalance({0, 0}), 1.0);

@@ -111,6 +111,52 @@ TEST(Routing, ConservesTokensAcrossDispatchAndCombine) {
   }
 }
 
+// A dispatched shared expert on 16 of EP64's GPUs: every token sends one more
+// copy, spread evenly: with 64 sources of `tokens` each over 16 replicas, each
+// replica gets 64 x tokens / 16 (the remainders rotate with the source). The
+// routed copies are those of the same layer without it; a node's distinct
+// tokens grow by at most the shared copies it receives.
+TEST(Routing, DispatchedSharedExpertTakesOneCopyOfEveryTokenSpreadOverItsReplicas) {
+  for (const long long tokens : {4096LL, 100LL, 7LL}) {
+    const auto shape = deepseek_shape(tokens);
+    const auto spec = spec_with(RoutingDistribution::zipf, 4);
+    const auto routed_only = contiguous_placement(256, 64);
+    auto with_shared = routed_only;
+    for (int g = 0; g < 64; g += 4) with_shared.shared_gpus.push_back(g);
+    const auto a = route_layer(spec, shape, routed_only, 2);
+    const auto b = route_layer(spec, shape, with_shared, 2);
+    long long shared_total = 0;
+    for (int g = 0; g < 64; ++g) {
+      EXPECT_EQ(b.shared_tokens[g], g % 4 == 0 ? 64 * tokens / 16 : 0) << g;
+      shared_total += b.shared_tokens[g];
+      EXPECT_EQ(a.shared_tokens[g], 0);
+    }
+    EXPECT_EQ(shared_total, 64 * tokens);
+    for (int src = 0; src < 64; ++src) {
+      EXPECT_EQ(b.sent(src), tokens * 9) << src;
+      long long shared_from_src = 0;
+      for (int dst = 0; dst < 64; ++dst) {
+        const long long extra = b.copies_between(src, dst) - a.copies_between(src, dst);
+        if (dst % 4 != 0) {
+          EXPECT_EQ(extra, 0);
+        } else {
+          EXPECT_GE(extra, tokens / 16);
+          EXPECT_LE(extra, tokens / 16 + 1);
+        }
+        shared_from_src += extra;
+      }
+      EXPECT_EQ(shared_from_src, tokens);
+      for (int n = 0; n < 8; ++n) {
+        long long to_node = 0;
+        for (int dst = n * 8; dst < n * 8 + 8; ++dst) to_node += b.copies_between(src, dst) - a.copies_between(src, dst);
+        EXPECT_GE(b.distinct_tokens(src, n), a.distinct_tokens(src, n));
+        EXPECT_LE(b.distinct_tokens(src, n), std::min(tokens, a.distinct_tokens(src, n) + to_node));
+      }
+    }
+    EXPECT_EQ(b.slot_tokens, a.slot_tokens);
+  }
+}
+
 TEST(Routing, FullSampleAgreesWithTheSampledTokenRoutes) {
   auto shape = deepseek_shape(64);
   shape.ep = 16;

@@ -84,6 +84,18 @@ TEST(ValidatePlan, ServingExpertParallelismMustDivideTheUnitsGpus) {
   EXPECT_TRUE(has_error(c, "plan.ep", "ep = 64 must divide dp x tp = 8 x 4 = 32 GPUs"));
 }
 
+TEST(ValidatePlan, DispatchedSharedExpertIsForServingAndAtMostTheExpertParallelGroup) {
+  const auto training = check_text(base_scenario() + "placement:\n  policy: eplb\n  shared_expert_gpus: 8\n");
+  EXPECT_TRUE(has_error(training, "placement.shared_expert_gpus", "modelled for serving only"));
+  const auto too_many = check_text(
+      replace(serving_tp4(), "  redundant_experts: 32\n", "  redundant_experts: 32\n  shared_expert_gpus: 64\n"));
+  EXPECT_TRUE(has_error(too_many, "placement.shared_expert_gpus", "64 GPUs for the shared expert, but the "
+                                                                   "expert-parallel group has 32; use 1 to 32"));
+  EXPECT_TRUE(check_text(replace(serving_tp4(), "  redundant_experts: 32\n",
+                                         "  redundant_experts: 32\n  shared_expert_gpus: 32\n"))
+                  .diag.empty());
+}
+
 // The request stream spreads requests over single GPUs: neither pool may run TP groups yet.
 TEST(ValidatePlan, RequestStreamRefusesTensorParallelPools) {
   const auto day = test::bundled_scenario_text("scenarios/deepseek-v3-serve-day.yaml");

@@ -127,5 +127,38 @@ TEST(ServeStep, TensorParallelAttentionRunsBetweenAnAllGatherAndAReduceScatter) 
   EXPECT_EQ(scatters, gathers);
 }
 
+// A shared expert dispatched to 8 of the EP32 prefill unit's GPUs: no GPU
+// runs it on its own tokens; each token's dispatch carries one more copy (8
+// routed + 1 shared), and on 8 GPUs per layer and micro-batch the routed
+// experts op runs one more expert (two GEMMs each) than the 9 slots elsewhere.
+TEST(ServeStep, DispatchedSharedExpertRunsAmongTheRoutedExpertsOfItsReplicas) {
+  auto b = test::load_bundled("scenarios/deepseek-v3-serve-prefill-ep32.yaml");
+  b.sc.placement.shared_expert_gpus = 8;
+  const auto p = build_serve_step(b.sc, b.vp, {});
+  const auto& m = b.sc.model;
+  const double tokens = 2 * 2048;  // per GPU and micro-batch
+  const double payload = cost::token_payload_bytes(m, Part::Dispatch, program::Pass::F, b.sc.plan.precision);
+  std::map<std::pair<int, int>, std::vector<int>> experts_run;  // (layer, micro-batch) -> per rank
+  for (const auto& op : p.ops) {
+    EXPECT_NE(op.part, Part::SharedExpert);
+    if (op.part == Part::RoutedExperts)
+      experts_run[{op.layer, op.microbatch}].push_back(static_cast<int>(op.gemms.size()) / 2);
+    if (op.part == Part::Dispatch) {
+      const auto& t = p.traffic[static_cast<std::size_t>(op.traffic)];
+      for (const auto& row : t.gpu_bytes) {
+        double sent = 0;  // copies to its own GPU's experts included
+        for (double bytes : row) sent += bytes;
+        EXPECT_NEAR(sent, (m.experts_per_token + 1) * tokens * payload, 1e-6 * sent);
+      }
+    }
+  }
+  ASSERT_EQ(experts_run.size(), static_cast<std::size_t>((m.moe_layers() + m.mtp_layers) * 2));
+  for (const auto& [at, per_rank] : experts_run) {
+    ASSERT_EQ(per_rank.size(), 32u);
+    EXPECT_EQ(std::count(per_rank.begin(), per_rank.end(), 10), 8) << at.first;
+    EXPECT_EQ(std::count(per_rank.begin(), per_rank.end(), 9), 24) << at.first;
+  }
+}
+
 }  // namespace
 }  // namespace moeplan::workload
