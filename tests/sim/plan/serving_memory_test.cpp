@@ -38,7 +38,7 @@ TEST(ServingMemory, RefusesADecodeBatchWhoseKvCacheDoesNotFit) {
   EXPECT_TRUE(test::has_error(c, "workload.batch", "does not fit in memory"));
   const auto s = c.diag.to_string();
   EXPECT_NE(s.find("KV cache"), std::string::npos) << s;
-  // 128 x 131074 tokens x 70,272 bytes (576 values x 61 layers + MTP x 2) = 1.18 TB.
+  // 128 x 131074 tokens x 71,424 bytes (576 values x (61 layers + the MTP layer) x 2) = 1.20 TB.
   EXPECT_NE(s.find("128 requests x 131074 tokens"), std::string::npos) << s;
   EXPECT_NE(s.find("requests of 131074 tokens fit"), std::string::npos) << s;
 }
