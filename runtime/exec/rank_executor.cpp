@@ -218,7 +218,7 @@ void RankExecutor::collect_finished(std::size_t upto) {
     float start_ms = 0, end_ms = 0;
     MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&start_ms, step_start_, start_events_[i]));
     MOEPLAN_CUDA_CHECK(cudaEventElapsedTime(&end_ms, step_start_, end_events_[i]));
-    last_[i] = {start_ms * 1e-3, end_ms * 1e-3, true};
+    last_[i] = {.start_s = start_ms * 1e-3, .end_s = end_ms * 1e-3, .host_s = 0, .done = true};
     progressed = true;
   }
   while (first_open_ < upto && last_[static_cast<std::size_t>(position_[static_cast<std::size_t>(order_[first_open_])])].done)
@@ -247,16 +247,21 @@ std::vector<OpTimes> RankExecutor::run_step() {
   last_.assign(ops_.size(), {});
   first_open_ = 0;
   last_progress_ = std::chrono::steady_clock::now();
+  std::vector<double> host_s(order_.size(), 0.0);  // by enqueue position
   // Ops in the global enqueue order, at most kMaxOpsInFlight unfinished at a
   // time (runtime/plan/enqueue_order.h says why that cannot deadlock).
   for (std::size_t k = 0; k < order_.size(); ++k) {
     while (k - first_open_ >= kMaxOpsInFlight) collect_finished(k);
     const Op& op = p_.op(order_[k]);
     if (watchdog_) watchdog_->enter(op.id);
+    const auto host0 = std::chrono::steady_clock::now();
     enqueue(op, stream_of(op));
+    host_s[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - host0).count();
     if (watchdog_) watchdog_->leave();
   }
   while (first_open_ < order_.size()) collect_finished(order_.size());
+  for (std::size_t k = 0; k < order_.size(); ++k)
+    last_[static_cast<std::size_t>(position_[static_cast<std::size_t>(order_[k])])].host_s = host_s[k];
   return last_;
 }
 
@@ -307,11 +312,12 @@ trace::Trace median_trace(const program::Program& p, const std::vector<program::
   trace::Trace t;
   t.source = "runtime";
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    std::vector<double> starts, durations;
+    std::vector<double> starts, durations, host;
     for (const auto& step : steps)
       if (i < step.size() && step[i].done) {
         starts.push_back(step[i].start_s);
         durations.push_back(step[i].end_s - step[i].start_s);
+        host.push_back(step[i].host_s);
       }
     if (starts.empty()) continue;
     auto median = [](std::vector<double>& v) {
@@ -322,6 +328,7 @@ trace::Trace median_trace(const program::Program& p, const std::vector<program::
     t.records.push_back({.op = op.id, .rank = rank, .stream = op.stream, .start_s = 0, .end_s = 0});
     t.records.back().start_s = median(starts);
     t.records.back().end_s = t.records.back().start_s + median(durations);
+    t.records.back().host_s = median(host);
   }
   return t;
 }

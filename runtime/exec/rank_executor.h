@@ -33,6 +33,7 @@ namespace moeplan::runtime {
 
 struct OpTimes {
   double start_s = 0, end_s = 0;
+  double host_s = 0;  // host time enqueueing the op (its launches, events and stream waits)
   bool done = false;
 };
 

@@ -84,6 +84,7 @@ CalibrationFit fit_calibration(const program::Program& p, const trace::Trace& me
   }
   CalibrationFit fit;
   fit.calibration.source = source;
+  fit.calibration.eager_launch = fit_eager_launch(p, measured);
   for (auto& s : sums) {
     if (s.row.ops > 0) {
       s.row.efficiency = std::min(1.0, s.flop_seconds / s.measured_s);

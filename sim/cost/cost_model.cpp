@@ -37,6 +37,22 @@ Calibration Calibration::load(const std::string& path) {
                                              e, kMinCalibratedEfficiency));
       c.compute_efficiency[k] = e;
     }
+    if (j.contains("eager_launch")) {
+      const auto& l = j["eager_launch"];
+      auto seconds = [&](const char* key) {
+        if (!l.is_object() || !l.contains(key) || !l[key].is_number() || l[key].get<double>() < 0 ||
+            l[key].get<double>() > 1)
+          throw std::runtime_error(fmt::format("eager_launch.{} must be a number of seconds in [0, 1] (host time to "
+                                               "launch; moeplan calibrate writes it)", key));
+        return l[key].get<double>();
+      };
+      EagerLaunch e;
+      e.per_op_s = seconds("per_op_s");
+      e.per_library_call_s = seconds("per_library_call_s");
+      e.per_kernel_s = seconds("per_kernel_s");
+      e.ops = l.contains("ops") && l["ops"].is_number_integer() ? l["ops"].get<int>() : 0;
+      c.eager_launch = e;
+    }
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
   } catch (const std::runtime_error& e) {
@@ -49,6 +65,11 @@ void Calibration::save(const std::string& path) const {
   nlohmann::json j;
   j["source"] = source;
   j["compute_efficiency"] = compute_efficiency;
+  if (eager_launch)
+    j["eager_launch"] = {{"per_op_s", eager_launch->per_op_s},
+                         {"per_library_call_s", eager_launch->per_library_call_s},
+                         {"per_kernel_s", eager_launch->per_kernel_s},
+                         {"ops", eager_launch->ops}};
   write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }
 
@@ -103,6 +124,11 @@ double CostModel::attention_seconds(const program::Op& op) const {
 }
 
 double CostModel::compute_seconds(const program::Op& op) const {
+  const double gpu_s = gpu_seconds(op);
+  return cal_.eager_launch ? std::max(gpu_s, cal_.eager_launch->seconds(op)) : gpu_s;
+}
+
+double CostModel::gpu_seconds(const program::Op& op) const {
   if (op.part == program::Part::AttentionCore) return attention_seconds(op);
   if (op.gemms.empty() && op.kernels.empty())
     return roofline_s(op.flops, gpu_.peak(op.dtype) * compute_efficiency(op), op.bytes,

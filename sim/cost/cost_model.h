@@ -6,7 +6,9 @@
 // with ceilings and efficiencies from the GPU file (each states its source).
 // Ops that list no kernels (embedding, loss, optimizer) take the roofline of
 // their totals. A measured efficiency for a (part, pass) from `moeplan
-// calibrate` overrides the profile and the file for that part's GEMMs.
+// calibrate` overrides the profile and the file for that part's GEMMs; a
+// calibration with an eager-launch fit floors a compute op at its host launch
+// time (eager_launch.h).
 #pragma once
 
 #include <map>
@@ -15,13 +17,16 @@
 #include <string>
 
 #include "sim/config/gpu.h"
+#include "sim/cost/eager_launch.h"
 #include "sim/cost/kernel_profile.h"
 #include "sim/program/program.h"
 
 namespace moeplan::cost {
 
 // Measured compute efficiencies, keyed "part" or "part/pass" (e.g.
-// "routed_experts/F"); written by the calibration loop (calibration.json).
+// "routed_experts/F"), and the host launch time of the eager runtime
+// (eager_launch.h) when the measured trace recorded it; written by the
+// calibration loop (calibration.json).
 // The lowest compute efficiency a calibration may hold: 0.1% of peak. Below
 // it a kernel would run for hours; such a fit comes from a broken trace.
 inline constexpr double kMinCalibratedEfficiency = 1e-3;
@@ -29,6 +34,7 @@ inline constexpr double kMinCalibratedEfficiency = 1e-3;
 struct Calibration {
   std::string source;
   std::map<std::string, double> compute_efficiency;
+  std::optional<EagerLaunch> eager_launch;  // a compute op lasts at least its host launch time
   std::optional<double> lookup(program::Part part, program::Pass pass) const;
   static Calibration load(const std::string& path);  // throws std::runtime_error with the path
   void save(const std::string& path) const;          // the format load reads
@@ -41,6 +47,8 @@ class CostModel {
 
   // Seconds a compute op takes when it has the whole GPU.
   double compute_seconds(const program::Op& op) const;
+  // The same on the GPU alone, without the calibration's host launch floor.
+  double gpu_seconds(const program::Op& op) const;
   // Its parts: one GEMM, one memory-bound kernel, the attention core.
   double gemm_seconds(const program::Op& op, const program::Gemm& g) const;
   double kernel_seconds(const program::Kernel& k) const;

@@ -79,6 +79,10 @@ Trace trace_from_json(const nlohmann::json& j, const program::Program& p, const 
     rec.end_s = seconds("end_s");
     if (rec.end_s < rec.start_s)
       fail(fmt::format("end_s {} is before start_s {}; an op ends after it starts", rec.end_s, rec.start_s));
+    if (r.contains("host_s")) {
+      rec.host_s = seconds("host_s");
+      if (rec.host_s < 0) fail(fmt::format("\"host_s\": {} is negative; a host enqueue time is at least 0", rec.host_s));
+    }
     if (rec.rank != p.op(rec.op).rank)
       fail(fmt::format("op {} runs on rank {} in the program, not rank {}", rec.op, p.op(rec.op).rank, rec.rank));
     t.records.push_back(rec);

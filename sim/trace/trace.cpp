@@ -40,6 +40,7 @@ nlohmann::json to_json(const Trace& t, const program::Program& p) {
                     {"end_s", r.end_s},
                     {"bytes", op.bytes},
                     {"flops", op.flops}});
+    if (r.host_s >= 0) recs.back()["host_s"] = r.host_s;
   }
   return j;
 }

@@ -17,6 +17,7 @@ struct Record {
   program::Stream stream = program::Stream::Compute;
   double start_s = 0;
   double end_s = 0;
+  double host_s = -1;  // runtime traces: host time to enqueue the op (its launches, events, waits); < 0: unknown
   double duration_s() const { return end_s - start_s; }
 };
 
