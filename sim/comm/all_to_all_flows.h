@@ -1,8 +1,21 @@
 // An all-to-all as a list of point-to-point flows between group members.
 //
 // Pairwise: member i sends gpu_bytes[i][j] straight to member j.
+//
 // Low-latency (DeepSeek's decode kernels, GPU-initiated RDMA with a receive
-// hook): the same flows as pairwise; it holds no SMs (the plan's comm_sms 0).
+// hook; it holds no SMs, the plan's comm_sms 0): every token copy is its own
+// RDMA write to its expert's GPU, no deduplication per node. A NIC reaches
+// only its own plane on a multi-plane fat-tree (one isolated IB plane per
+// rail), so a copy for a GPU of another rail crosses the owner's plane to the
+// GPU of the owner's rail on the expert's node, and NVLink from there:
+//     dispatch, owner i on node a, plane l; expert GPU j on node b:
+//       i -> j             gpu_bytes[i][j]   j on node a, or j on plane l (direct)
+//       i -> rail(b, l)    gpu_bytes[i][j]   otherwise (IB, one copy per j)
+//       rail(b, l) -> j    gpu_bytes[i][j]   (NVLink forward)
+//     combine: the same edges backwards, each copy returned on its own.
+// The forward sits on the expert's node, as in the hierarchical plan, so the
+// two differ only in the deduplication (node_bytes against gpu_bytes); on a
+// single-plane fabric every copy goes direct, as pairwise.
 //
 // Hierarchical (DeepSeek-V3's dispatch/combine kernels): a token crosses IB at
 // most once per destination node, to the GPU of the same rail there, which
@@ -28,6 +41,7 @@ namespace moeplan::comm {
 struct MemberPlace {
   int node = 0;   // node ordinal inside the group, in order of first appearance
   int local = 0;  // rail: the GPU's index inside its node
+  int plane = 0;  // network plane of its NIC: its rail on a multi-plane fat-tree, else 0
 };
 
 struct Flow {

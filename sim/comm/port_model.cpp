@@ -11,7 +11,6 @@ namespace moeplan::comm {
 namespace {
 
 using topology::LinkKind;
-using topology::VertexKind;
 
 // Bandwidth per direction of the links of `kind` at vertex `v` (summed: a
 // GPU may have several NVLinks), and the vertex at the other end of the last.
@@ -40,8 +39,6 @@ PortModel::PortModel(const topology::Topology& t) : t_(t) {
   const double pcie = links_at(t, g0, LinkKind::Pcie, &nic);
   const double ib = nic != g0 ? links_at(t, nic, LinkKind::Ib, nullptr) : 0.0;
   network_Bps_ = pcie > 0 && ib > 0 ? std::min(pcie, ib) : std::max(pcie, ib);
-  for (auto [v, end] = boost::vertices(t.graph()); v != end; ++v)
-    if (t.graph()[*v].kind == VertexKind::Switch && t.graph()[*v].plane > 0) multi_plane_ = true;
   // Latencies of the nearest other GPU of the node and of the farthest GPU
   // of the cluster (across the spine), from the routes the engine takes.
   topology::Router router(t);
@@ -65,7 +62,7 @@ double PortModel::flows_seconds(const std::vector<Flow>& flows, const std::vecto
     inter = true;
     const int rail_a = t_.graph()[t_.gpu_vertex(a)].local, rail_b = t_.graph()[t_.gpu_vertex(b)].local;
     int out = a;
-    if (multi_plane_ && rail_a != rail_b) {  // over NVLink to the GPU of b's rail first
+    if (t_.multi_plane() && rail_a != rail_b) {  // over NVLink to the GPU of b's rail first
       out = a - rail_a + rail_b;
       ports[a].nvlink_out += f.bytes;
       ports[out].nvlink_in += f.bytes;

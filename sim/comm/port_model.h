@@ -40,7 +40,6 @@ class PortModel {
   const topology::Topology& t_;
   double nvlink_Bps_ = 0, network_Bps_ = 0;
   double intra_latency_s_ = 0, inter_latency_s_ = 0;
-  bool multi_plane_ = false;
 };
 
 }  // namespace moeplan::comm

@@ -134,7 +134,7 @@ int CollectiveReplay::shape_of(int group) {
 
 CollectiveReplay::Signature CollectiveReplay::make_signature(int group, const std::vector<OpId>& member_ops) {
   const auto& held = p_.op(member_ops.front());
-  Signature s{held.collective, held.bytes, {}, {}, {}, -1.0};
+  Signature s{held.collective, held.bytes, {}, {}, {}, -1};
   for (int r : p_.groups[static_cast<std::size_t>(group)].ranks) s.gpus.push_back(gpu(r));
   if (held.collective == CollectiveKind::AllToAll) {
     s.flows = instance_flows(p_, t_, group, member_ops);
@@ -224,17 +224,26 @@ int CollectiveReplay::measure_instance(int id, const Platform& platform) {
     add_relative(measurements_[static_cast<std::size_t>(before)].exit_s);
   }
   add_relative(sig.lead_s);
-  if (sig.alone_s < 0) sig.alone_s = measure(sig, std::vector<double>(n, 0.0), platform).duration_s;
-  const double quantum = std::max(kStaggerQuantum * sig.alone_s, 1e-9);
+  // Unstaggered first: it sets the quantum, and a stagger that rounds away reuses it.
+  if (sig.alone < 0)
+    sig.alone = measurement(inst.signature, std::vector<std::int64_t>(n, 0), std::vector<double>(n, 0.0), platform);
+  const double quantum = std::max(kStaggerQuantum * measurements_[static_cast<std::size_t>(sig.alone)].duration_s, 1e-9);
   std::vector<std::int64_t> steps(n);
   const double last = *std::max_element(entry.begin(), entry.end());
   for (std::size_t i = 0; i < n; ++i) {
     steps[i] = std::llround((entry[i] - last) / quantum);
     entry[i] = static_cast<double>(steps[i]) * quantum;
   }
-  auto [it, added] = measurement_of_.try_emplace({inst.signature, steps}, static_cast<int>(measurements_.size()));
-  if (added) measurements_.push_back(measure(sig, entry, platform));
-  return inst.measurement = it->second;
+  return inst.measurement = measurement(inst.signature, steps, entry, platform);
+}
+
+// The measurement of `signature` with entries `entry` (`steps` quanta each),
+// run once per distinct pattern.
+int CollectiveReplay::measurement(int signature, const std::vector<std::int64_t>& steps, const std::vector<double>& entry,
+                                  const Platform& platform) {
+  auto [it, added] = measurement_of_.try_emplace({signature, steps}, static_cast<int>(measurements_.size()));
+  if (added) measurements_.push_back(measure(signatures_[static_cast<std::size_t>(signature)], entry, platform));
+  return it->second;
 }
 
 // Runs the signature's collective alone, one MeasuredMember per member.

@@ -26,6 +26,7 @@ std::string_view to_string(LinkKind k) {
 VertexId Topology::add_vertex(Vertex v) {
   const bool gpu = v.kind == VertexKind::Gpu;
   const int node = v.node;
+  if (v.kind == VertexKind::Switch && v.plane > 0) multi_plane_ = true;
   const auto id = boost::add_vertex(std::move(v), g_);
   if (gpu) {
     gpus_.push_back(id);

@@ -56,6 +56,9 @@ class Topology {
   int node_count() const { return nodes_; }
   int gpus_per_node() const { return nodes_ > 0 ? gpu_count() / nodes_ : 0; }
   int link_count() const { return static_cast<int>(links_.size()); }
+  // Whether the network is split into isolated planes, one per rail (a GPU's
+  // NIC reaches only the NICs of its own rail): switches of a plane above 0.
+  bool multi_plane() const { return multi_plane_; }
   const Link& link(int link_id) const { return links_.at(static_cast<std::size_t>(link_id)); }
   const Link& link(EdgeId e) const { return link(g_[e].id); }
 
@@ -64,6 +67,7 @@ class Topology {
   std::vector<VertexId> gpus_;
   std::vector<Link> links_;
   int nodes_ = 0;
+  bool multi_plane_ = false;
 };
 
 }  // namespace moeplan::topology

@@ -1,6 +1,7 @@
 // All-to-all timing on H800-style nodes against the busiest-port closed form.
 #include <gtest/gtest.h>
 
+#include "sim/comm/port_model.h"
 #include "sim/engine/executor.h"
 #include "tests/sim/engine/engine_fixtures.h"
 
@@ -32,6 +33,29 @@ TEST(EngineAllToAll, PairwiseUniformIsBoundByTheNics) {
   const double balanced = 8 * c / 50e9;
   EXPECT_GE(out.makespan_s, balanced * 0.99);
   EXPECT_LE(out.makespan_s, balanced * 2.0);  // at worst two rails' share on one NIC
+}
+
+// Low-latency on the same nodes (a plane per rail): each GPU's NIC carries
+// its 8 copies of c to the other node (no deduplication, none changing
+// plane); its NVLink port 7 direct sends plus 7 forwards of c. NIC-bound:
+// 8c / 50 GB/s, as the analytical port model costs the same flows.
+TEST(EngineAllToAll, LowLatencyUniformIsBoundByEachNicsOwnCopies) {
+  const double c = 4e6;
+  auto p = test::empty_program(16);
+  p.all_to_all = program::AllToAllAlgorithm::LowLatency;
+  test::add_group_all_to_all(p, test::uniform_traffic(16, 8, c, 6 * c));
+  const auto topo = test::h800_nodes(2);
+  const auto out = run_program(p, topo, test::unit_cost_model());
+  const double expected = std::max(8 * c / 50e9, 14 * c / 160e9);
+  EXPECT_NEAR(out.makespan_s, expected, expected * 0.03);
+  std::vector<program::OpId> members;
+  std::vector<int> gpus;
+  for (const auto& op : p.ops) {
+    members.push_back(op.id);
+    gpus.push_back(op.rank);
+  }
+  const comm::PortModel ports(topo);
+  EXPECT_NEAR(ports.flows_seconds(comm::instance_flows(p, topo, 0, members), gpus), expected, expected * 1e-9);
 }
 
 // One node, pairwise: GPU 3 holds an expert whose load doubles, so every
