@@ -12,7 +12,7 @@ moeplan=${1:-$root/build}/moeplan
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf "%-34s %10s %8s %8s %8s %8s\n" scenario step_ms wall_s peak_MB target ok
-for name in deepseek-v3-serve-decode-ep144 deepseek-v3-serve-prefill-ep32 deepseek-v3-serve-prefill-tp4 \
+for name in deepseek-v3-serve-decode-ep144 deepseek-v3-serve-decode-ep320 deepseek-v3-serve-prefill-ep32 deepseek-v3-serve-prefill-tp4 \
             deepseek-v3-serve-day; do
   /usr/bin/time -v -o "$work/time" "$moeplan" simulate -q "$root/scenarios/$name.yaml" --report "$work/r.json" > /dev/null
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time")

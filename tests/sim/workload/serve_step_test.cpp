@@ -160,5 +160,22 @@ TEST(ServeStep, DispatchedSharedExpertRunsAmongTheRoutedExpertsOfItsReplicas) {
   }
 }
 
+// The December 2024 decode unit as shipped: 320 GPUs in TP4 groups, one
+// routed expert slot per GPU (256 + 64 redundant), the shared expert on 64
+// GPUs: in every MoE layer 64 GPUs run two experts, 256 run one.
+TEST(ServeStep, DecemberDecodeUnitRunsOneRoutedExpertPerGpuAndTheSharedOneOnSixtyFour) {
+  const auto b = test::load_bundled("scenarios/deepseek-v3-serve-decode-ep320.yaml");
+  EXPECT_EQ(b.vp.layout.world(), 320);
+  EXPECT_EQ(b.vp.serving_memory.expert_slots_per_gpu, 1);
+  const auto p = build_serve_step(b.sc, b.vp, {});
+  std::map<int, int> gpus_by_experts;  // of the first MoE layer's first micro-batch
+  for (const auto& op : p.ops) {
+    EXPECT_NE(op.part, Part::SharedExpert);
+    if (op.part == Part::RoutedExperts && op.layer == b.sc.model.dense_layers && op.microbatch == 0)
+      ++gpus_by_experts[static_cast<int>(op.gemms.size()) / 2];
+  }
+  EXPECT_EQ(gpus_by_experts, (std::map<int, int>{{1, 256}, {2, 64}}));
+}
+
 }  // namespace
 }  // namespace moeplan::workload
