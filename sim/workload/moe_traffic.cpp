@@ -102,14 +102,19 @@ const LayerTraffic& MoeTraffic::layer(int layer, program::Program& p) {
   lt.reverse_bf16 = traffic(token_payload_bytes(m, program::Part::Combine, program::Pass::F, sc_.plan.precision), true);
   const int per_gpu = placement.slots_per_gpu();
   lt.local_expert_tokens.assign(static_cast<std::size_t>(ep), {});
-  std::int64_t most = -1;
+  double slowest_s = -1;
   for (int g = 0; g < ep; ++g) {
     auto& tokens = lt.local_expert_tokens[static_cast<std::size_t>(g)];
     for (int s = 0; s < per_gpu; ++s) tokens.push_back(r.slot_tokens[static_cast<std::size_t>(g * per_gpu + s)]);
     // A dispatched shared expert's replica: one more expert of the same shape.
     if (std::binary_search(placement.shared_gpus.begin(), placement.shared_gpus.end(), g))
       tokens.push_back(r.shared_tokens[static_cast<std::size_t>(g)]);
-    if (r.received(g) > most) most = r.received(g), lt.slowest_rank = g;
+    // The slowest by the roofline of its expert GEMMs: in decode, reading each
+    // expert's weights dominates, so a GPU holding more experts (a shared
+    // replica beside its routed slot) is slower at the same token count.
+    const auto w = routed_experts_work(m, tokens, Pass::F, sc_.plan.precision);
+    const double s = std::max(w.flops / sc_.gpu.peak(w.dtype), w.bytes / sc_.gpu.hbm_Bps);
+    if (s > slowest_s) slowest_s = s, lt.slowest_rank = g;
   }
   return layers_.emplace(key, std::move(lt)).first->second;
 }

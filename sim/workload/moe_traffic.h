@@ -24,7 +24,8 @@ struct LayerTraffic {
   std::vector<std::vector<std::int64_t>> local_expert_tokens;  // [EP rank][local slot] token copies; a GPU
                                                                // holding a dispatched shared expert's replica
                                                                // has it as its last slot
-  int slowest_rank = 0;   // EP rank receiving the most token copies
+  int slowest_rank = 0;   // EP rank whose experts take longest by the roofline (FLOPs at peak, bytes at
+                          // the HBM rate; the first on ties): a reduced program runs its pace
 };
 
 class MoeTraffic {
