@@ -26,10 +26,6 @@ void check_prefill_pool(const config::Scenario& sc, Diagnostics& diag) {
     err(fmt::format("the prefill unit's scenario {} is not valid (above)", t.prefill_scenario));
     return;
   }
-  if (prefill.plan.tp != 1)
-    err(fmt::format("{} has tp = {}; the request stream spreads requests over single GPUs and does not model "
-                    "tensor-parallel groups yet: name a prefill scenario with tp: 1",
-                    t.prefill_scenario, prefill.plan.tp));
   if (prefill.serving().phase != config::ServingPhase::Prefill)
     err(fmt::format("{} has phase: decode; the request stream's prefill pool needs phase: prefill",
                     t.prefill_scenario));
@@ -56,10 +52,6 @@ std::optional<ValidatedPlan> validate_serving_plan(const config::Scenario& sc, D
                                      "use comm_sms: 0", p.comm_sms));
   if (w.phase == config::ServingPhase::Prefill && w.mtp_acceptance > 0)
     err("workload.phase", "mtp_acceptance applies to decode; a prefill step drafts the first token whatever it is");
-  if (w.traffic && p.tp != 1)
-    err("plan.tp", fmt::format("{} with workload.traffic: the request stream spreads requests over single GPUs and "
-                               "does not model tensor-parallel groups yet; use tp: 1, or drop traffic to simulate "
-                               "the step alone", p.tp));
   if (w.traffic) check_prefill_pool(sc, diag);
   if (diag.size() != before) return std::nullopt;
 

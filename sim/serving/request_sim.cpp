@@ -39,24 +39,24 @@ class Simulator {
  public:
   Simulator(const std::vector<Request>& requests, const RequestSimConfig& c) : c_(c), rng_(c.seed) {
     MOEPLAN_CHECK(c.prefill_step_s && c.decode_step_s, "request simulation without step times");
-    MOEPLAN_CHECK(c.prefill_units > 0 && c.decode_units > 0 && c.prefill_gpus_per_unit > 0 &&
-                      c.decode_gpus_per_unit > 0 && c.decode_max_requests_per_gpu > 0,
-                  "pools {}x{} / {}x{}, {} requests per decode GPU", c.prefill_units, c.prefill_gpus_per_unit,
-                  c.decode_units, c.decode_gpus_per_unit, c.decode_max_requests_per_gpu);
+    MOEPLAN_CHECK(c.prefill_units > 0 && c.decode_units > 0 && c.prefill_ranks_per_unit > 0 &&
+                      c.decode_ranks_per_unit > 0 && c.decode_max_requests_per_rank > 0,
+                  "pools {}x{} / {}x{}, {} requests per decode GPU", c.prefill_units, c.prefill_ranks_per_unit,
+                  c.decode_units, c.decode_ranks_per_unit, c.decode_max_requests_per_rank);
     r_.requests.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {
       const auto& q = requests[i];
-      if (kv_need(q) > c.decode_kv_capacity_tokens_per_gpu)
+      if (kv_need(q) > c.decode_kv_capacity_tokens_per_rank)
         throw std::invalid_argument(fmt::format(
             "request {} needs {} tokens of KV cache, more than a decode GPU holds ({:.0f} tokens beside its weights)",
-            i, kv_need(q), c.decode_kv_capacity_tokens_per_gpu));
+            i, kv_need(q), c.decode_kv_capacity_tokens_per_rank));
       r_.requests.push_back({q, 0, 0, 0, 0});
       push(q.arrival_s, EventKind::Arrival, static_cast<int>(i));
     }
     prefill_busy_.assign(static_cast<std::size_t>(c.prefill_units), false);
     prefill_batch_.assign(static_cast<std::size_t>(c.prefill_units), {});
     decode_.assign(static_cast<std::size_t>(c.decode_units), {});
-    for (auto& u : decode_) u.gpus.assign(static_cast<std::size_t>(c.decode_gpus_per_unit), {});
+    for (auto& u : decode_) u.gpus.assign(static_cast<std::size_t>(c.decode_ranks_per_unit), {});
   }
 
   RequestSimResult run() {
@@ -72,7 +72,7 @@ class Simulator {
       }
     }
     r_.makespan_s = now_;
-    const double capacity = c_.decode_kv_capacity_tokens_per_gpu * c_.decode_units * c_.decode_gpus_per_unit;
+    const double capacity = c_.decode_kv_capacity_tokens_per_rank * c_.decode_units * c_.decode_ranks_per_unit;
     r_.kv_occupancy_mean = decode_time_s_ > 0 && capacity > 0 ? kv_time_tokens_s_ / decode_time_s_ / capacity : 0.0;
     return std::move(r_);
   }
@@ -104,7 +104,7 @@ class Simulator {
   // them over its GPUs (largest first onto the least loaded) and times the
   // busiest GPU's batch.
   void start_prefill(int u) {
-    const std::int64_t budget = c_.prefill_token_budget_per_gpu * c_.prefill_gpus_per_unit;
+    const std::int64_t budget = c_.prefill_token_budget_per_rank * c_.prefill_ranks_per_unit;
     std::vector<int> batch;
     std::int64_t tokens = 0;
     while (!prefill_queue_.empty()) {
@@ -120,7 +120,7 @@ class Simulator {
       std::int64_t tokens = 0, cached = 0;
       int requests = 0;
     };
-    std::vector<Load> gpus(static_cast<std::size_t>(c_.prefill_gpus_per_unit));
+    std::vector<Load> gpus(static_cast<std::size_t>(c_.prefill_ranks_per_unit));
     auto work_of = [&](int id) {
       const auto& q = r_.requests[static_cast<std::size_t>(id)].request;
       const double n = q.prompt_tokens - q.cached_tokens;
@@ -183,8 +183,8 @@ class Simulator {
       DecodeGpu* best = nullptr;
       for (auto& u : decode_)
         for (auto& g : u.gpus) {
-          if (static_cast<int>(g.running.size()) >= c_.decode_max_requests_per_gpu) continue;
-          if (g.kv_tokens + need > c_.decode_kv_capacity_tokens_per_gpu) continue;
+          if (static_cast<int>(g.running.size()) >= c_.decode_max_requests_per_rank) continue;
+          if (g.kv_tokens + need > c_.decode_kv_capacity_tokens_per_rank) continue;
           if (!best || std::make_pair(g.kv_tokens, g.running.size()) < std::make_pair(best->kv_tokens, best->running.size()))
             best = &g;
         }

@@ -13,6 +13,11 @@
 // GPU of a unit steps together (they meet in every all-to-all), so a step
 // lasts what its busiest GPU's batch takes. Step times come from callbacks
 // (step_times.h in production, closed forms in tests).
+//
+// "GPU" above is an attention rank: one GPU, or with attention tensor
+// parallelism a TP group of `tp` GPUs that holds its requests' whole KV cache
+// on each of its GPUs (traffic_simulation.cpp converts; the step callbacks
+// get the group's batch).
 #pragma once
 
 #include <cstdint>
@@ -32,11 +37,12 @@ struct GpuBatch {
 };
 
 struct RequestSimConfig {
-  int prefill_units = 1, prefill_gpus_per_unit = 1;
-  int decode_units = 1, decode_gpus_per_unit = 1;
-  std::int64_t prefill_token_budget_per_gpu = 0;  // uncached prompt tokens per GPU per step
-  int decode_max_requests_per_gpu = 0;
-  double decode_kv_capacity_tokens_per_gpu = 0;   // KV tokens that fit beside the weights
+  int prefill_units = 1, prefill_ranks_per_unit = 1;  // attention ranks: GPUs, or TP groups
+  int decode_units = 1, decode_ranks_per_unit = 1;
+  int prefill_tp = 1, decode_tp = 1;                   // GPUs per attention rank (for GPU counts)
+  std::int64_t prefill_token_budget_per_rank = 0;  // uncached prompt tokens per rank per step
+  int decode_max_requests_per_rank = 0;
+  double decode_kv_capacity_tokens_per_rank = 0;   // KV tokens that fit beside the weights
   double kv_transfer_s_per_token = 0;             // prefill -> decode, per prompt token
   double kv_transfer_latency_s = 0;
   int decode_tokens_per_step = 1;                 // 2 with an MTP draft

@@ -53,8 +53,8 @@ nlohmann::json traffic_metrics(const RequestSimResult& r, const RequestSimConfig
       user_rate.push_back(1.0 / per_token);
     }
   }
-  const int prefill_gpus = c.prefill_units * c.prefill_gpus_per_unit;
-  const int decode_gpus = c.decode_units * c.decode_gpus_per_unit;
+  const int prefill_gpus = c.prefill_units * c.prefill_ranks_per_unit * c.prefill_tp;
+  const int decode_gpus = c.decode_units * c.decode_ranks_per_unit * c.decode_tp;
   const double t = std::max(r.makespan_s, 1e-12);
   const double prefill_nodes = static_cast<double>(prefill_gpus) / std::max(1, prefill_gpus_per_node);
   const double decode_nodes = static_cast<double>(decode_gpus) / std::max(1, decode_gpus_per_node);
@@ -106,8 +106,12 @@ nlohmann::json pools_chrome_trace(const RequestSimResult& r, const RequestSimCon
   auto meta = [&](int pid, const std::string& name) {
     events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_name"}, {"args", {{"name", name}}}});
   };
-  meta(1, fmt::format("prefill pool: {} units x {} GPUs", c.prefill_units, c.prefill_gpus_per_unit));
-  meta(2, fmt::format("decode pool: {} units x {} GPUs", c.decode_units, c.decode_gpus_per_unit));
+  auto pool = [](const char* kind, int units, int ranks, int tp) {
+    return tp == 1 ? fmt::format("{} pool: {} units x {} GPUs", kind, units, ranks)
+                   : fmt::format("{} pool: {} units x {} TP{} groups", kind, units, ranks, tp);
+  };
+  meta(1, pool("prefill", c.prefill_units, c.prefill_ranks_per_unit, c.prefill_tp));
+  meta(2, pool("decode", c.decode_units, c.decode_ranks_per_unit, c.decode_tp));
   for (const auto& s : r.steps)
     events.push_back({{"ph", "X"},
                       {"pid", s.prefill ? 1 : 2},
@@ -133,16 +137,21 @@ TrafficResult simulate_traffic(const config::Scenario& decode_sc, const plan::Va
   StepTimes prefill_times(prefill_sc, *prefill_vp, prefill_cost);
   StepTimes decode_times(decode_sc, decode_vp, decode_cost);
 
+  // An attention rank is a GPU, or a TP group whose GPUs each hold the KV
+  // cache of all its requests: `batch` requests per GPU make tp x batch per
+  // group, and the group's KV capacity in tokens is one GPU's.
   RequestSimConfig c;
   c.prefill_units = t.prefill_units;
-  c.prefill_gpus_per_unit = static_cast<int>(prefill_sc.gpus());
+  c.prefill_tp = prefill_sc.plan.tp;
+  c.prefill_ranks_per_unit = static_cast<int>(prefill_sc.gpus()) / c.prefill_tp;
   c.decode_units = t.decode_units;
-  c.decode_gpus_per_unit = static_cast<int>(decode_sc.gpus());
+  c.decode_tp = decode_sc.plan.tp;
+  c.decode_ranks_per_unit = static_cast<int>(decode_sc.gpus()) / c.decode_tp;
   const auto& pw = prefill_sc.serving();
-  c.prefill_token_budget_per_gpu = static_cast<std::int64_t>(pw.batch) * pw.prompt_tokens;
-  c.decode_max_requests_per_gpu = w.batch;
+  c.prefill_token_budget_per_rank = static_cast<std::int64_t>(c.prefill_tp) * pw.batch * pw.prompt_tokens;
+  c.decode_max_requests_per_rank = c.decode_tp * w.batch;
   const auto& mem = decode_vp.serving_memory;
-  c.decode_kv_capacity_tokens_per_gpu =
+  c.decode_kv_capacity_tokens_per_rank =
       std::max(0.0, mem.capacity_bytes - mem.weights_bytes() - mem.workspace_bytes) / mem.kv_bytes_per_token;
   const auto [link_Bps, link_latency_s] = kv_link(decode_sc.topology.topology);
   c.kv_transfer_s_per_token = link_Bps > 0 ? mem.kv_bytes_per_token / link_Bps : 0.0;
@@ -150,8 +159,13 @@ TrafficResult simulate_traffic(const config::Scenario& decode_sc, const plan::Va
   c.decode_tokens_per_step = decode_tokens_per_request(decode_sc);
   c.mtp_acceptance = w.mtp_acceptance;
   c.seed = t.seed;
-  c.prefill_step_s = [&](const GpuBatch& b) { return prefill_times.seconds(b); };
-  c.decode_step_s = [&](const GpuBatch& b) { return decode_times.seconds(b); };
+  // A step program's batch is per GPU: a TP group's requests over its GPUs.
+  auto per_gpu = [](GpuBatch b, int tp) {
+    b.requests = (b.requests + tp - 1) / tp;
+    return b;
+  };
+  c.prefill_step_s = [&](const GpuBatch& b) { return prefill_times.seconds(per_gpu(b, c.prefill_tp)); };
+  c.decode_step_s = [&](const GpuBatch& b) { return decode_times.seconds(per_gpu(b, c.decode_tp)); };
 
   TrafficResult out;
   out.sim = simulate_requests(traffic_requests(t), c);
@@ -160,7 +174,8 @@ TrafficResult simulate_traffic(const config::Scenario& decode_sc, const plan::Va
   out.metrics["prefill_units"] = t.prefill_units;
   out.metrics["decode_units"] = t.decode_units;
   out.metrics["prefill_scenario"] = prefill_sc.name;
-  out.metrics["kv_capacity_tokens_per_decode_gpu"] = c.decode_kv_capacity_tokens_per_gpu;
+  out.metrics["kv_capacity_tokens_per_decode_gpu"] = c.decode_kv_capacity_tokens_per_rank;
+  out.metrics["tp"] = {{"prefill", c.prefill_tp}, {"decode", c.decode_tp}};
   out.metrics["kv_transfer_s_per_prompt_token"] = c.kv_transfer_s_per_token;
   out.metrics["step_shapes_timed"] = prefill_times.shapes_timed() + decode_times.shapes_timed();
   out.chrome_trace = pools_chrome_trace(out.sim, c);

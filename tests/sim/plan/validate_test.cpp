@@ -96,17 +96,16 @@ TEST(ValidatePlan, DispatchedSharedExpertIsForServingAndAtMostTheExpertParallelG
                   .diag.empty());
 }
 
-// The request stream spreads requests over single GPUs: neither pool may run TP groups yet.
-TEST(ValidatePlan, RequestStreamRefusesTensorParallelPools) {
+// The request stream spreads requests over attention ranks: GPUs, or TP groups in either pool.
+TEST(ValidatePlan, RequestStreamTakesTensorParallelPools) {
   const auto day = test::bundled_scenario_text("scenarios/deepseek-v3-serve-day.yaml");
   const auto prefill_tp4 = test::source_path("scenarios/deepseek-v3-serve-prefill-tp4.yaml");
-  const auto c = check_text(replace(day, "prefill: deepseek-v3-serve-prefill-ep32.yaml", "prefill: " + prefill_tp4));
-  EXPECT_TRUE(has_error(c, "workload.traffic.prefill", "has tp = 4; the request stream"));
-  const auto prefill_dp = test::source_path("scenarios/deepseek-v3-serve-prefill-ep32.yaml");
-  auto decode_tp4 = replace(day, "prefill: deepseek-v3-serve-prefill-ep32.yaml", "prefill: " + prefill_dp);
-  decode_tp4 = replace(decode_tp4, "  dp: 144\n", "  dp: 36\n");
-  decode_tp4 = replace(decode_tp4, "  tp: 1\n", "  tp: 4\n");
-  EXPECT_TRUE(has_error(check_text(decode_tp4), "plan.tp", "4 with workload.traffic"));
+  auto both_tp4 = replace(day, "prefill: deepseek-v3-serve-prefill-ep32.yaml", "prefill: " + prefill_tp4);
+  both_tp4 = replace(both_tp4, "  dp: 144\n", "  dp: 36\n");
+  both_tp4 = replace(both_tp4, "  tp: 1\n", "  tp: 4\n");
+  both_tp4 = replace(both_tp4, "  batch: 128 ", "  batch: 32 ");  // the TP4 group's cache is on each of its GPUs
+  const auto c = check_text(both_tp4);
+  EXPECT_TRUE(c.diag.empty()) << c.diag.to_string();
 }
 
 TEST(ValidatePlan, EveryOtherBundledScenarioValidates) {

@@ -13,12 +13,12 @@ namespace {
 RequestSimConfig linear_config() {
   RequestSimConfig c;
   c.prefill_units = 2;
-  c.prefill_gpus_per_unit = 4;
+  c.prefill_ranks_per_unit = 4;
   c.decode_units = 1;
-  c.decode_gpus_per_unit = 8;
-  c.prefill_token_budget_per_gpu = 4096;
-  c.decode_max_requests_per_gpu = 64;
-  c.decode_kv_capacity_tokens_per_gpu = 1e7;
+  c.decode_ranks_per_unit = 8;
+  c.prefill_token_budget_per_rank = 4096;
+  c.decode_max_requests_per_rank = 64;
+  c.decode_kv_capacity_tokens_per_rank = 1e7;
   c.kv_transfer_s_per_token = 1e-6;
   c.kv_transfer_latency_s = 1e-5;
   c.decode_tokens_per_step = 2;
@@ -97,7 +97,7 @@ TEST(RequestSimulation, IsDeterministic) {
 
 TEST(RequestSimulation, RejectsARequestWhoseKvCacheCannotFit) {
   auto c = linear_config();
-  c.decode_kv_capacity_tokens_per_gpu = 1000;
+  c.decode_kv_capacity_tokens_per_rank = 1000;
   try {
     simulate_requests({{0, 900, 200, 0}}, c);
     FAIL() << "no error";
