@@ -27,9 +27,6 @@ void add_estimate_command(CLI::App& app) {
   cmd->callback([args] {
     const auto loaded = load_and_validate(args->scenario.empty() ? config::default_scenario_path() : args->scenario);
     if (!loaded) throw CLI::RuntimeError(2);
-    if (loaded->scenario.is_serving())
-      throw std::invalid_argument(fmt::format("{}: the analytical estimate covers training steps; simulate a serving "
-                                              "scenario with moeplan simulate", loaded->scenario.path));
     const auto cost = pipeline::cost_model_for(loaded->scenario, args->calibration);
     const auto e = estimate::estimate_step(loaded->scenario, loaded->plan, cost);
     fmt::print("{}", report::summary_text(e.report, loaded->scenario));

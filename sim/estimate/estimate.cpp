@@ -12,6 +12,8 @@
 #include "sim/estimate/op_timer.h"
 #include "sim/schedule/timeline.h"
 #include "sim/util/check.h"
+#include "sim/report/serving_report.h"
+#include "sim/workload/serve_step.h"
 #include "sim/workload/train_step.h"
 
 namespace moeplan::estimate {
@@ -149,8 +151,30 @@ double busy_s(const report::Breakdown& b) {
 
 }  // namespace
 
+// A serving step has no pipeline schedule: the reduced step program (one
+// rank, its experts at the EP group's slowest GPU's pace) timed as one run.
+Estimate estimate_serve_step(const config::Scenario& sc, const plan::ValidatedPlan& vp, const cost::CostModel& cost,
+                             std::stop_token stop) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto p = workload::build_serve_step(sc, vp, {.reduced = true, .stop = stop, .pipeline = -1, .shape = std::nullopt});
+  OpTimer timer(p, sc.topology.topology, cost, sc);
+  const auto run = timer.time(0, 0, static_cast<program::OpId>(p.ops.size()));
+  Estimate e;
+  e.report = report::step_report(sc, vp.peak_memory, run.span_s);
+  e.report.breakdown = run.time;
+  e.report.breakdown.bubble_s = std::max(0.0, run.span_s - busy_s(run.time));
+  report::finish_report(e.report, sc, run.model_flops * p.replicas);
+  e.report.serving = report::serving_step_metrics(sc, vp.serving_memory, e.report);
+  e.probes = 1;
+  e.probe_ops = p.ops.size();
+  e.report.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  e.report.engine = {{"tier", "analytic"}, {"probes", e.probes}, {"probe_ops", e.probe_ops}};
+  return e;
+}
+
 Estimate estimate_step(const config::Scenario& sc, const plan::ValidatedPlan& vp, const cost::CostModel& cost,
                        std::stop_token stop) {
+  if (sc.is_serving()) return estimate_serve_step(sc, vp, cost, stop);
   const auto t0 = std::chrono::steady_clock::now();
   const auto& lay = vp.layout;
   const auto& topo = sc.topology.topology;

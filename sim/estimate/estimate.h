@@ -14,6 +14,10 @@
 //      reduce-scatter, optimizer, parameter all-gather) is probed the same
 //      way and follows the rank's last op; the step ends with the last rank.
 //
+// A serving step (no pipeline schedule) is its reduced step program timed as
+// one run of the op timer; the request stream (workload.traffic) is
+// `moeplan simulate`'s.
+//
 // What it leaves out, against the SimGrid tier: contention between
 // concurrent transfers of different ops (a PP transfer beside an all-to-all,
 // two micro-batches' all-to-alls on one NIC), ECMP collisions in the switches,
