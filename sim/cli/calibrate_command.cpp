@@ -47,7 +47,7 @@ void add_calibrate_command(CLI::App& app) {
                "a FLOP-equivalent GEMM), or overlapping another compute op of the rank\n");
     if (const auto& l = fit.calibration.eager_launch)
       fmt::print("host launch time (eager runtime), fitted to {} compute ops: {:.2f} us per op + {:.2f} us per library "
-                 "call (cuBLASLt, cuDNN) + {:.2f} us per kernel; a compute op lasts at least that\n",
+                 "call (cuBLASLt, cuDNN) + {:.2f} us per kernel; no op ends before the host has enqueued it\n",
                  l->ops, l->per_op_s * 1e6, l->per_library_call_s * 1e6, l->per_kernel_s * 1e6);
     fit.calibration.save(args->output);
     fmt::print("calibration: {} ({} kinds)\n", args->output, fit.calibration.compute_efficiency.size());

@@ -124,11 +124,6 @@ double CostModel::attention_seconds(const program::Op& op) const {
 }
 
 double CostModel::compute_seconds(const program::Op& op) const {
-  const double gpu_s = gpu_seconds(op);
-  return cal_.eager_launch ? std::max(gpu_s, cal_.eager_launch->seconds(op)) : gpu_s;
-}
-
-double CostModel::gpu_seconds(const program::Op& op) const {
   if (op.part == program::Part::AttentionCore) return attention_seconds(op);
   if (op.gemms.empty() && op.kernels.empty())
     return roofline_s(op.flops, gpu_.peak(op.dtype) * compute_efficiency(op), op.bytes,

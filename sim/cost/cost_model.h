@@ -6,9 +6,7 @@
 // with ceilings and efficiencies from the GPU file (each states its source).
 // Ops that list no kernels (embedding, loss, optimizer) take the roofline of
 // their totals. A measured efficiency for a (part, pass) from `moeplan
-// calibrate` overrides the profile and the file for that part's GEMMs; a
-// calibration with an eager-launch fit floors a compute op at its host launch
-// time (eager_launch.h).
+// calibrate` overrides the profile and the file for that part's GEMMs.
 #pragma once
 
 #include <map>
@@ -34,7 +32,7 @@ inline constexpr double kMinCalibratedEfficiency = 1e-3;
 struct Calibration {
   std::string source;
   std::map<std::string, double> compute_efficiency;
-  std::optional<EagerLaunch> eager_launch;  // a compute op lasts at least its host launch time
+  std::optional<EagerLaunch> eager_launch;  // the host enqueue time of the eager runtime
   std::optional<double> lookup(program::Part part, program::Pass pass) const;
   static Calibration load(const std::string& path);  // throws std::runtime_error with the path
   void save(const std::string& path) const;          // the format load reads
@@ -47,8 +45,10 @@ class CostModel {
 
   // Seconds a compute op takes when it has the whole GPU.
   double compute_seconds(const program::Op& op) const;
-  // The same on the GPU alone, without the calibration's host launch floor.
-  double gpu_seconds(const program::Op& op) const;
+  // The eager runtime's host launch time, when the calibration fitted it: the
+  // executors keep each op from ending before the host has enqueued it
+  // (host_enqueue_ends in eager_launch.h).
+  const std::optional<EagerLaunch>& eager_launch() const { return cal_.eager_launch; }
   // Its parts: one GEMM, one memory-bound kernel, the attention core.
   double gemm_seconds(const program::Op& op, const program::Gemm& g) const;
   double kernel_seconds(const program::Kernel& k) const;

@@ -1,5 +1,6 @@
 #include "sim/cost/eager_launch.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -23,6 +24,19 @@ int kernel_launches(const program::Op& op) {
   int n = static_cast<int>(op.kernels.size());
   if (op.part == program::Part::AttentionCore && op.attention.sequences > 0 && op.attention.latent) ++n;
   return n;
+}
+
+std::vector<double> host_enqueue_ends(const program::Program& p, const EagerLaunch& l, program::OpId first,
+                                      program::OpId last) {
+  std::vector<double> ends(static_cast<std::size_t>(std::max<program::OpId>(0, last - first)), 0.0);
+  std::vector<double> host(static_cast<std::size_t>(std::max(0, p.world_size)), 0.0);  // per rank
+  for (program::OpId id = first; id < last; ++id) {
+    const auto& op = p.op(id);
+    auto& h = host.at(static_cast<std::size_t>(op.rank));
+    h += l.seconds(op);
+    ends[static_cast<std::size_t>(id - first)] = h;
+  }
+  return ends;
 }
 
 namespace {

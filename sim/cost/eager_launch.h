@@ -7,14 +7,19 @@
 //                                 + per_kernel_s x kernel_launches(op)
 //
 // to the host enqueue times a runtime trace records (trace::Record::host_s),
-// by least squares over its compute ops with every term at least 0, and a
-// calibration that holds the fit prices a compute op at no less than that
-// (cost_model.h). A library call (cuBLASLt, cuDNN) costs the host more than a
+// by least squares over its compute ops with every term at least 0. With a
+// calibration that holds the fit, both executors run a host timeline beside
+// each rank's streams: the host enqueues the rank's ops one after another in
+// program order (a communication op costs per_op_s), never waiting for the
+// GPU, and no op ends before the host has enqueued it. So the host time of
+// one op overlaps the GPU time of the ops before it, and a step of short
+// kernels lasts its host time. A library call (cuBLASLt, cuDNN) costs the host more than a
 // kernel launch of our own: it looks up and sets up its plan first. Executors
 // with CUDA graphs (serving systems) hide this time: leave it out for them.
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "sim/program/program.h"
 #include "sim/trace/trace.h"
@@ -34,6 +39,12 @@ struct EagerLaunch {
 // two GEMMs), a kernel per memory-bound kernel (and the latent core's softmax).
 int library_calls(const program::Op& op);
 int kernel_launches(const program::Op& op);
+
+// For every op among [first, last): when its rank's host has enqueued it,
+// counted from the run's start (the sum of the host times of that rank's ops
+// of the run up to it, in id order). Indexed by op id - first.
+std::vector<double> host_enqueue_ends(const program::Program& p, const EagerLaunch& l, program::OpId first,
+                                      program::OpId last);
 
 // The least-squares fit over the trace's compute ops that record host_s, every
 // term non-negative (the best fit among those that drop negative terms); none

@@ -86,6 +86,8 @@ class Executor {
       }
       gpus_.insert(p_.rank_gpu[static_cast<std::size_t>(r)]);
     }
+    // The eager runtime's host timeline (cost/eager_launch.h), per rank.
+    if (const auto& l = cost_.eager_launch()) host_enqueued_ = cost::host_enqueue_ends(p_, *l, 0, static_cast<program::OpId>(n));
   }
 
   void index_collectives() {
@@ -165,6 +167,10 @@ class Executor {
         if (seconds > 0) s4u::this_actor::execute(seconds * kHostSpeed);
       } else {
         run_collective(op);
+      }
+      if (!host_enqueued_.empty()) {  // no op ends before the host has enqueued it
+        const double enqueued = start_ + host_enqueued_[static_cast<std::size_t>(id)];
+        if (enqueued > s4u::Engine::get_clock()) s4u::this_actor::sleep_until(enqueued);
       }
       complete(id, begin, s4u::Engine::get_clock());
     }
@@ -304,6 +310,7 @@ class Executor {
   std::map<int, SmHolder> sm_holders_;
   SimOutput out_;
   double start_ = 0, makespan_ = 0;
+  std::vector<double> host_enqueued_;  // by op id, from the step's start; empty without an eager-launch fit
   std::size_t completed_ = 0;
 };
 

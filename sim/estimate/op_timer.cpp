@@ -19,7 +19,8 @@ using program::Part;
 
 struct Running {
   OpId id = -1;
-  double remaining = 0;  // compute: seconds of work at full speed; comm: seconds left
+  double remaining = 0;   // compute: seconds of work at full speed; comm: seconds left
+  double not_before = 0;  // it ends no earlier: when the host has enqueued it (eager_launch.h)
 };
 
 }  // namespace
@@ -69,6 +70,9 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
   std::vector<double> started(streams.size(), 0.0);
   std::vector<Interval> compute, all_to_all, dp, tp;
   const double comm_share = cost_.gpu().sms > 0 ? static_cast<double>(p_.comm_sms) / cost_.gpu().sms : 0.0;
+  const auto host_ends = cost_.eager_launch() ? cost::host_enqueue_ends(p_, *cost_.eager_launch(), first, last)
+                                              : std::vector<double>{};
+  auto enqueued = [&](OpId id) { return host_ends.empty() ? 0.0 : host_ends[static_cast<std::size_t>(id - first)]; };
   double now = 0;
 
   for (;;) {
@@ -77,30 +81,40 @@ RunTiming OpTimer::time(int rank, OpId first, OpId last) {
       if (running[s].id >= 0 || head[s] >= streams[s].size()) continue;
       const Op& op = p_.op(streams[s][head[s]]);
       if (!std::all_of(op.deps.begin(), op.deps.end(), is_done)) continue;
-      running[s] = {op.id, op.type == OpType::Compute ? cost_.compute_seconds(op) : comm_seconds(op)};
+      running[s] = {op.id, op.type == OpType::Compute ? cost_.compute_seconds(op) : comm_seconds(op), enqueued(op.id)};
       started[s] = now;
       if (op.type == OpType::Send) (op.part == Part::PipelineActivation ? out.activation_out_s : out.gradient_out_s) = now;
       ++head[s];
     }
-    // Rates: computing streams share what communication kernels leave of the GPU.
+    // Rates: computing streams share what communication kernels leave of the
+    // GPU. An op whose work is done but whose host enqueue is not holds
+    // nothing: it waits.
+    const double eps = 1e-15 * std::max(1.0, now);
+    auto working = [&](std::size_t s) { return running[s].id >= 0 && running[s].remaining > eps; };
     int computing = 0;
-    bool communicating = false;
+    bool communicating = false, any = false;
     for (std::size_t s = 0; s < streams.size(); ++s) {
       if (running[s].id < 0) continue;
+      any = true;
+      if (!working(s)) continue;
       if (p_.op(running[s].id).type == OpType::Compute) ++computing;
       else communicating = true;
     }
-    if (computing == 0 && !communicating) break;
+    if (!any) break;
     const double compute_rate = (communicating ? 1.0 - comm_share : 1.0) / std::max(1, computing);
     auto rate = [&](std::size_t s) { return p_.op(running[s].id).type == OpType::Compute ? compute_rate : 1.0; };
     double step = std::numeric_limits<double>::infinity();
-    for (std::size_t s = 0; s < streams.size(); ++s)
-      if (running[s].id >= 0) step = std::min(step, running[s].remaining / rate(s));
+    for (std::size_t s = 0; s < streams.size(); ++s) {
+      if (running[s].id < 0) continue;
+      step = std::min(step, working(s) ? running[s].remaining / rate(s) : running[s].not_before - now);
+    }
+    step = std::max(step, 0.0);
     now += step;
     for (std::size_t s = 0; s < streams.size(); ++s) {
       if (running[s].id < 0) continue;
-      running[s].remaining -= step * rate(s);
-      if (running[s].remaining > 1e-15 * std::max(1.0, now)) continue;
+      if (working(s)) running[s].remaining -= step * rate(s);
+      if (running[s].remaining > 1e-15 * std::max(1.0, now) || running[s].not_before > now + 1e-15 * std::max(1.0, now))
+        continue;
       const Op& op = p_.op(running[s].id);
       const Interval iv{started[s], now};
       if (op.type == OpType::Compute) {

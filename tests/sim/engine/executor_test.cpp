@@ -35,6 +35,38 @@ TEST(EngineFlowModel, TwoFlowsOnOneLinkShareItsBandwidth) {
   for (const auto& r : out.trace.records) EXPECT_NEAR(r.end_s, expected, expected * 0.005);
 }
 
+// The eager runtime's host timeline: no op ends before the host has
+// enqueued it, and the host enqueues ops one after another without waiting
+// for the GPU (cost/eager_launch.h).
+cost::CostModel eager_unit_model(double host_per_op_s) {
+  cost::Calibration cal;
+  cal.eager_launch = cost::EagerLaunch{.per_op_s = host_per_op_s};
+  return cost::CostModel(test::unit_cost_model().gpu(), cal);
+}
+
+// Host 2 ms per op; GPU 5 ms, then 0.1 ms: the second op's host time hides
+// behind the first's GPU time, so they end at 5 and 5.1 ms (not 5 + 2).
+TEST(EngineHostTimeline, HostTimeHidesBehindEarlierGpuTime) {
+  auto p = test::empty_program(1);
+  const auto a = test::add_compute(p, 0, 5e-3);
+  test::add_compute(p, 0, 1e-4, {a});
+  const auto out = run_program(p, test::node(1, 50e9, 1e-6), eager_unit_model(2e-3));
+  ASSERT_EQ(out.trace.records.size(), 2u);
+  EXPECT_NEAR(out.trace.records[0].end_s, 5e-3, 1e-9);
+  EXPECT_NEAR(out.trace.records[1].end_s, 5.1e-3, 1e-9);
+}
+
+// GPU 1 ms per op under a 3 ms host: the ops end as the host gets to them.
+TEST(EngineHostTimeline, HostBoundOpsEndAsTheHostEnqueuesThem) {
+  auto p = test::empty_program(1);
+  program::OpId before = test::add_compute(p, 0, 1e-3);
+  for (int i = 1; i < 3; ++i) before = test::add_compute(p, 0, 1e-3, {before});
+  const auto out = run_program(p, test::node(1, 50e9, 1e-6), eager_unit_model(3e-3));
+  ASSERT_EQ(out.trace.records.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(out.trace.records[static_cast<std::size_t>(i)].end_s, 3e-3 * (i + 1), 1e-9);
+  EXPECT_NEAR(out.makespan_s, 9e-3, 1e-9);
+}
+
 // Ring all-reduce of B bytes over n GPUs: 2(n-1) steps of B/n, each step
 // crossing two links (latency 2 alpha): 2(n-1)/n * B/bw + 2(n-1) * 2 alpha.
 TEST(EngineCollectives, RingAllReduceMatchesAlphaBeta) {
