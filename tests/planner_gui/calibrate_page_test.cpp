@@ -16,29 +16,33 @@
 #include "planner_gui/widgets/main_window.h"
 #include "sim/program/program_json.h"
 #include "sim/trace/compare.h"
+#include "tests/planner_gui/one_ms_trace.h"
 
 using namespace moeplan;
 using namespace moeplan::gui;
 
 namespace {
 
-// Each (rank, stream) runs its ops back to back, 1 ms each, in program order.
-void write_one_ms_trace(const program::Program& p, const QString& path) {
-  trace::Trace t;
-  t.source = "runtime";
-  std::map<std::pair<int, int>, double> clock;
-  for (const auto& op : p.ops) {
-    auto& now = clock[{op.rank, static_cast<int>(op.stream)}];
-    t.records.push_back({op.id, op.rank, op.stream, now, now + 1e-3});
-    now += 1e-3;
-  }
-  trace::write_json(trace::to_json(t, p), path.toStdString());
-}
-
 bool run_cli(const QStringList& args) {
   QProcess p;
   p.start(QStringLiteral(MOEPLAN_BINARY_DIR "/moeplan"), args);
   return p.waitForFinished(300000) && p.exitCode() == 0;
+}
+
+// The DualPipe scenario's program planned by the command line into `dir`,
+// and a 1-ms measured trace of it (one_ms_trace.h) beside it.
+struct Planned {
+  QString program_path, measured;
+  program::Program program;
+};
+bool plan_with_one_ms_trace(const QTemporaryDir& dir, Planned& out) {
+  out.program_path = dir.filePath("program.json");
+  out.measured = dir.filePath("measured.json");
+  if (!run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", out.program_path}))
+    return false;
+  out.program = program::read_program(out.program_path.toStdString());
+  trace::write_json(trace::to_json(test::one_ms_trace(out.program), out.program), out.measured.toStdString());
+  return true;
 }
 
 }  // namespace
@@ -50,11 +54,9 @@ class CalibratePageTest : public QObject {
 
   void comparesAMeasuredTraceAgainstTheSimulationPerOpKind() {
     QTemporaryDir dir;
-    const auto program_path = dir.filePath("program.json");
-    QVERIFY(run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", program_path}));
-    const auto p = program::read_program(program_path.toStdString());
-    const auto measured = dir.filePath("measured.json");
-    write_one_ms_trace(p, measured);
+    Planned planned;
+    QVERIFY(plan_with_one_ms_trace(dir, planned));
+    const auto& [program_path, measured, p] = planned;
 
     MainWindow w;
     w.set_dialogs_enabled(false);
@@ -89,11 +91,9 @@ class CalibratePageTest : public QObject {
   // wrote (a second, identical run of the same core path).
   void applyingTheCalibrationShowsTheErrorsTheCommandLineGivesAfterCalibration() {
     QTemporaryDir dir;
-    const auto program_path = dir.filePath("program.json");
-    QVERIFY(run_cli({"plan", QStringLiteral(MOEPLAN_SOURCE_DIR "/scenarios/h200x2-pp2-dualpipe.yaml"), "-o", program_path}));
-    const auto p = program::read_program(program_path.toStdString());
-    const auto measured = dir.filePath("measured.json");
-    write_one_ms_trace(p, measured);
+    Planned planned;
+    QVERIFY(plan_with_one_ms_trace(dir, planned));
+    const auto& [program_path, measured, p] = planned;
 
     MainWindow w;
     w.set_dialogs_enabled(false);

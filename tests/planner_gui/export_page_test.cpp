@@ -22,6 +22,7 @@
 #include "sim/program/program_json.h"
 #include "sim/trace/compare.h"
 #include "sim/trace/trace.h"
+#include "tests/planner_gui/one_ms_trace.h"
 
 using namespace moeplan;
 using namespace moeplan::gui;
@@ -40,18 +41,6 @@ QByteArray cli_plan(const QString& scenario, const QString& out) {
   return p.exitCode() == 0 ? read_all(out) : QByteArray();
 }
 
-// Each (rank, stream) runs its ops back to back, 1 ms each, in program order.
-trace::Trace one_ms_trace(const program::Program& p) {
-  trace::Trace t;
-  t.source = "runtime";
-  std::map<std::pair<int, int>, double> clock;
-  for (const auto& op : p.ops) {
-    auto& now = clock[{op.rank, static_cast<int>(op.stream)}];
-    t.records.push_back({op.id, op.rank, op.stream, now, now + 1e-3});
-    now += 1e-3;
-  }
-  return t;
-}
 
 // A stand-in for moeplan-run: prints two lines, waits a little (so the output
 // streams before the end), copies the prepared traces to the paths given
@@ -168,7 +157,7 @@ class ExportPageTest : public QObject {
     QVERIFY(exported.wait(300000));
     const auto program_path = dir.filePath("export/program.json");
     const auto p = program::read_program(program_path.toStdString());
-    const auto t = one_ms_trace(p);
+    const auto t = test::one_ms_trace(p);
     const auto fixture_trace = dir.filePath("fixture-measured.json");
     const auto fixture_chrome = dir.filePath("fixture-measured.chrome.json");
     trace::write_json(trace::to_json(t, p), fixture_trace.toStdString());
